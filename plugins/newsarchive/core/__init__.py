@@ -1,0 +1,1 @@
+"""The pipeline stages as plain functions over plain data; nothing here imports Pelican."""

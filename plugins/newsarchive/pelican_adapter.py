@@ -1,0 +1,200 @@
+"""The thin layer between Pelican and the core: a reader, signal receivers, settings.
+
+Everything here translates: Pelican's objects in, plain data to `core`, results back
+onto Pelican's objects. Receivers are module-level functions because Pelican holds
+signal receivers weakly.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from pelican import signals
+from pelican.readers import BaseReader
+
+from .core.read import (
+    ArticleFormatError,
+    Field,
+    RawArticle,
+    parse_date,
+    parse_fields,
+    parse_raw_article,
+    render_html,
+)
+from .core.scripts import detect
+from .core.slugs import SlugClaim, deduplicate, make_slug
+from .progress import Progress
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "UNDATED_ARTICLE_URL": "undated/{slug}.html",
+    "UNDATED_ARTICLE_SAVE_AS": "undated/{slug}.html",
+    "NEWSARCHIVE_SIDECAR_EXTENSION": ".meta",
+    "NEWSARCHIVE_PROGRESS_EVERY": 250,
+}
+
+# Pelican requires every article to have a date; an undated one carries this
+# placeholder only until it is moved out of every date-ordered list.
+UNDATED_PLACEHOLDER = datetime(1, 1, 1)
+
+# Header keys that mean something else to Pelican than to a news file.
+RENAMED_KEYS = {"url": "source_url", "byline": "author"}
+
+
+def _setting(settings: dict[str, Any], name: str) -> Any:
+    return settings.get(name, DEFAULT_SETTINGS[name])
+
+
+class RawNewsReader(BaseReader):
+    """Reads raw `.txt` news files: title line, blank line, paragraphs."""
+
+    enabled = True
+    file_extensions = ["txt"]
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        shown_path = os.path.relpath(source_path, self.settings.get("PATH", "."))
+        try:
+            text = _decode(source_path, shown_path)
+            sidecar = _read_sidecar(source_path, shown_path, self.settings)
+            article = parse_raw_article(text, shown_path, sidecar)
+            metadata = self._metadata(article, shown_path)
+        except ArticleFormatError as error:
+            # Pelican itself only logs "Could not process <file>", without the reason.
+            logger.error("%s", error)
+            raise
+        return render_html(article), metadata
+
+    def _metadata(self, article: RawArticle, shown_path: str) -> dict[str, Any]:
+        metadata: dict[str, Any] = {"title": article.title}
+        if article.summary:
+            metadata["summary"] = html.escape(article.summary, quote=False)
+        if article.dateline:
+            metadata["place"] = article.dateline.place
+            if article.dateline.source:
+                metadata["source"] = article.dateline.source
+        for key, field in article.metadata.items():
+            key = RENAMED_KEYS.get(key, key)
+            if key == "title":
+                continue
+            metadata[key] = self._field_value(key, field, shown_path)
+        return metadata
+
+    def _field_value(self, key: str, field: Field, shown_path: str) -> Any:
+        if key in ("date", "modified"):
+            return parse_date(field.value, shown_path, field.line)
+        if key == "summary":
+            return html.escape(field.value, quote=False)
+        return self.process_metadata(key, field.value)
+
+
+def _decode(path: str, shown_path: str) -> str:
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if b"\x00" in data[:8192]:
+        raise ArticleFormatError(
+            shown_path, None, "this is a binary file, not text", "Remove it from the content folder"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ArticleFormatError(
+            shown_path,
+            line,
+            f"the file is not UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})",
+            "Save the file as UTF-8",
+        ) from None
+
+
+def _read_sidecar(path: str, shown_path: str, settings: dict[str, Any]) -> dict[str, Field]:
+    sidecar = os.path.splitext(path)[0] + _setting(settings, "NEWSARCHIVE_SIDECAR_EXTENSION")
+    if not os.path.exists(sidecar):
+        return {}
+    shown_sidecar = os.path.splitext(shown_path)[0] + os.path.splitext(sidecar)[1]
+    with open(sidecar, encoding="utf-8-sig") as handle:
+        return parse_fields(handle.read().splitlines(), shown_sidecar)
+
+
+def add_reader(readers: Any) -> None:
+    readers.reader_classes["txt"] = RawNewsReader
+
+
+def prepare_metadata(generator: Any, metadata: dict[str, Any]) -> None:
+    """Before an article object exists: safe slug, title direction, undated marker."""
+    title = str(metadata.get("title", ""))
+    metadata["slug"] = make_slug(str(metadata.get("slug") or title), stable_key=title)
+    script = detect(title)
+    if not script.is_latin:
+        metadata["title_lang"] = script.lang
+        metadata["title_dir"] = script.direction
+    if "date" not in metadata:
+        metadata["undated"] = True
+        metadata["date"] = UNDATED_PLACEHOLDER
+
+
+def finish_reading(generator: Any) -> None:
+    """After all articles are read: unique slugs, undated articles out of date lists."""
+    everything = generator.articles + generator.hidden_articles + generator.drafts
+    final_slugs = deduplicate(
+        SlugClaim(
+            key=article.relative_source_path,
+            slug=article.slug,
+            published=None if _is_undated(article) else article.date.date(),
+        )
+        for article in everything
+    )
+    for article in everything:
+        article.slug = final_slugs[article.relative_source_path]
+
+    settings = generator.settings
+    undated = [a for a in generator.articles if _is_undated(a)]
+    for article in undated:
+        article.override_url = _setting(settings, "UNDATED_ARTICLE_URL").format(slug=article.slug)
+        article.override_save_as = _setting(settings, "UNDATED_ARTICLE_SAVE_AS").format(
+            slug=article.slug
+        )
+    # Hidden articles are written but kept out of date-ordered lists and feeds.
+    generator.articles = [a for a in generator.articles if not _is_undated(a)]
+    generator.hidden_articles = generator.hidden_articles + undated
+    generator.context["undated_articles"] = sorted(undated, key=lambda a: (a.title, a.slug))
+
+
+def _is_undated(article: Any) -> bool:
+    return bool(getattr(article, "undated", False))
+
+
+def collect_places(generator: Any) -> None:
+    """The dateline places the archive reports from most, for the home page."""
+    counts = Counter(a.place for a in generator.articles if getattr(a, "place", None))
+    generator.context["dateline_places"] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def count_articles_to_read(generator: Any) -> None:
+    files = generator.get_files(
+        generator.settings["ARTICLE_PATHS"], exclude=generator.settings["ARTICLE_EXCLUDES"]
+    )
+    total = sum(1 for f in files if os.path.splitext(f)[1].lstrip(".") in generator.readers.readers)
+    generator.newsarchive_progress = Progress(
+        "Reading articles", total, every=_setting(generator.settings, "NEWSARCHIVE_PROGRESS_EVERY")
+    )
+
+
+def advance_progress(generator: Any) -> None:
+    progress = getattr(generator, "newsarchive_progress", None)
+    if progress is not None:
+        progress.advance()
+
+
+def register() -> None:
+    signals.readers_init.connect(add_reader)
+    signals.article_generator_init.connect(count_articles_to_read)
+    signals.article_generator_preread.connect(advance_progress)
+    signals.article_generator_context.connect(prepare_metadata)
+    signals.article_generator_pretaxonomy.connect(finish_reading)
+    signals.article_generator_finalized.connect(collect_places)

@@ -1,0 +1,109 @@
+"""Editor tasks: `invoke --list` shows them all."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from invoke import Exit, task
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from newsarchive.site_build import BuildFailed, build_site, remove_build_leftovers  # noqa: E402
+
+SETTINGS = ROOT / "pelicanconf.py"
+PUBLISH_SETTINGS = ROOT / "publishconf.py"
+OUTPUT = ROOT / "output"
+WATCHED = ["content", "theme", "plugins", "pelicanconf.py"]
+
+
+def _init_logging(verbose: bool) -> None:
+    from pelican.log import init
+
+    init(level=logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("newsarchive").setLevel(logging.INFO)
+
+
+def _build(settings: Path, output: str | None, content: str | None, verbose: bool) -> None:
+    _init_logging(verbose)
+    overrides = {"PATH": str(Path(content).resolve())} if content else None
+    try:
+        report = build_site(settings, output=output or OUTPUT, overrides=overrides)
+    except BuildFailed as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise Exit(code=1) from None
+    print(report.summary())
+
+
+@task(
+    help={
+        "output": "where to write the site (default: output/)",
+        "content": "build this folder of articles instead of content/",
+        "verbose": "log every file Pelican writes",
+    }
+)
+def build(c, output=None, content=None, verbose=False):
+    """Build the archive into output/ (the previous output stays if the build fails)."""
+    _build(SETTINGS, output, content, verbose)
+
+
+@task
+def clean(c):
+    """Remove the built site and any half-finished build folders."""
+    shutil.rmtree(OUTPUT, ignore_errors=True)
+    remove_build_leftovers(OUTPUT)
+
+
+@task(pre=[clean])
+def rebuild(c, content=None):
+    """Remove everything built, then build from scratch."""
+    _build(SETTINGS, None, content, False)
+
+
+@task(help={"output": "where to write the site (default: output/)"})
+def publish(c, output=None):
+    """Build for deployment with publishconf.py: absolute URLs and Atom feeds."""
+    _build(PUBLISH_SETTINGS, output, None, False)
+
+
+@task(help={"port": "port to serve on (default 8000)", "bind": "address (default 127.0.0.1)"})
+def serve(c, port=8000, bind="127.0.0.1"):
+    """Serve output/ at http://127.0.0.1:8000/ until interrupted."""
+    handler = partial(SimpleHTTPRequestHandler, directory=str(OUTPUT))
+    with ThreadingHTTPServer((bind, int(port)), handler) as server:
+        print(f"Serving {OUTPUT} at http://{bind}:{port}/ (Ctrl-C to stop)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
+@task(help={"port": "port to serve on (default 8000)"})
+def livereload(c, port=8000):
+    """Serve output/, rebuild when content, theme or settings change, and reload the browser."""
+    from livereload import Server
+
+    def rebuild_quietly() -> None:
+        try:
+            _build(SETTINGS, None, None, False)
+        except Exit:
+            pass  # the error is printed; keep serving the last good build
+
+    rebuild_quietly()
+    server = Server()
+    for path in WATCHED:
+        target = ROOT / path
+        server.watch(str(target / "**" / "*") if target.is_dir() else str(target), rebuild_quietly)
+    server.serve(root=str(OUTPUT), port=int(port))
+
+
+@task(help={"pytest-args": "extra arguments for pytest, e.g. '-k reader'"})
+def test(c, pytest_args=""):
+    """Lint with ruff, then run the whole test suite."""
+    c.run(f"{sys.executable} -m ruff check .", pty=False)
+    c.run(f"{sys.executable} -m pytest {pytest_args}", pty=False)
