@@ -17,6 +17,7 @@ from typing import Any
 from pelican import signals
 from pelican.readers import BaseReader
 
+from .core.dateline import mark_dateline_in_html
 from .core.read import (
     ArticleFormatError,
     Field,
@@ -152,6 +153,10 @@ def finish_reading(generator: Any) -> None:
     for article in everything:
         article.slug = final_slugs[article.relative_source_path]
 
+    for article in everything:
+        if getattr(article, "reader", None) != "rawnews":
+            _mark_dateline(article)
+
     settings = generator.settings
     undated = [a for a in generator.articles if _is_undated(a)]
     for article in undated:
@@ -163,6 +168,20 @@ def finish_reading(generator: Any) -> None:
     generator.articles = [a for a in generator.articles if not _is_undated(a)]
     generator.hidden_articles = generator.hidden_articles + undated
     generator.context["undated_articles"] = sorted(undated, key=lambda a: (a.title, a.slug))
+
+
+def _mark_dateline(article: Any) -> None:
+    """Give articles from other readers (Markdown) the dateline handling raw files get."""
+    body, dateline, lede = mark_dateline_in_html(article._content or "")
+    article._content = body
+    if dateline:
+        if not getattr(article, "place", None):
+            article.place = dateline.place
+        if dateline.source and not getattr(article, "source", None):
+            article.source = dateline.source
+    if lede and "summary" not in article.metadata:
+        # The lede, not Pelican's first-N-words cut that runs on into paragraph two.
+        article.metadata["summary"] = article._summary = lede
 
 
 def _is_undated(article: Any) -> bool:

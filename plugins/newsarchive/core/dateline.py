@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -68,3 +69,30 @@ def parse_dateline(paragraph: str) -> Dateline | None:
         display = f"{display}, {match['region'].strip()}"
     source = match["source"].strip() if match["source"] else None
     return Dateline(text=match.group(0).rstrip(), place=display, source=source)
+
+
+_OPENING_PARAGRAPH = re.compile(r"\s*<p>(?P<inner>.*?)</p>", re.DOTALL)
+
+
+def mark_dateline_in_html(body: str) -> tuple[str, Dateline | None, str | None]:
+    """Find the dateline opening an HTML body (a Markdown article's first paragraph).
+
+    Returns the body with the dateline wrapped in `<span class="dateline">` (its text
+    unchanged), the dateline, and the rest of that first paragraph as a lede.
+    """
+    match = _OPENING_PARAGRAPH.match(body)
+    if not match:
+        return body, None, None
+    inner = match["inner"]
+    dateline = parse_dateline(html.unescape(inner.split("<", 1)[0]))
+    if dateline is None:
+        return body, None, inner
+    written = html.escape(dateline.text, quote=False)
+    if not inner.startswith(written):
+        return body, None, inner
+    start = match.start("inner")
+    marked = (
+        f'{body[:start]}<span class="dateline">{written}</span>'
+        f"{body[start + len(written):]}"
+    )
+    return marked, dateline, inner[len(written) :].lstrip()
