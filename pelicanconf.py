@@ -39,6 +39,8 @@ CATEGORY_URL = "beat/{slug}.html"
 CATEGORY_SAVE_AS = CATEGORY_URL
 CATEGORIES_SAVE_AS = "beats.html"
 DEFAULT_CATEGORY = "News"
+# Folders organise files (by year, say); beats come from the Category metadata.
+USE_FOLDER_AS_CATEGORY = False
 
 # No tag or author pages: wire copy rarely has either.
 TAG_SAVE_AS = ""

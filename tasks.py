@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import sys
@@ -77,10 +78,8 @@ def serve(c, port=8000, bind="127.0.0.1"):
     handler = partial(SimpleHTTPRequestHandler, directory=str(OUTPUT))
     with ThreadingHTTPServer((bind, int(port)), handler) as server:
         print(f"Serving {OUTPUT} at http://{bind}:{port}/ (Ctrl-C to stop)")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
 
 
 @task(help={"port": "port to serve on (default 8000)"})
@@ -89,10 +88,8 @@ def livereload(c, port=8000):
     from livereload import Server
 
     def rebuild_quietly() -> None:
-        try:
+        with contextlib.suppress(Exit):  # the error is printed; keep serving the last build
             _build(SETTINGS, None, None, False)
-        except Exit:
-            pass  # the error is printed; keep serving the last good build
 
     rebuild_quietly()
     server = Server()

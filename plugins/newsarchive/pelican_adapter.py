@@ -12,7 +12,7 @@ import logging
 import os
 from collections import Counter
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pelican import signals
 from pelican.readers import BaseReader
@@ -56,7 +56,7 @@ class RawNewsReader(BaseReader):
     """Reads raw `.txt` news files: title line, blank line, paragraphs."""
 
     enabled = True
-    file_extensions = ["txt"]
+    file_extensions: ClassVar[list[str]] = ["txt"]
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         shown_path = os.path.relpath(source_path, self.settings.get("PATH", "."))

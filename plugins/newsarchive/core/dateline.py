@@ -42,9 +42,7 @@ def _display_place(upper: str) -> str:
     words = []
     for i, space_part in enumerate(upper.split(" ")):
         pieces = space_part.split("-")
-        words.append(
-            "-".join(word(p, first=(i == 0 and j == 0)) for j, p in enumerate(pieces))
-        )
+        words.append("-".join(word(p, first=(i == 0 and j == 0)) for j, p in enumerate(pieces)))
     return " ".join(words)
 
 
@@ -91,8 +89,5 @@ def mark_dateline_in_html(body: str) -> tuple[str, Dateline | None, str | None]:
     if not inner.startswith(written):
         return body, None, inner
     start = match.start("inner")
-    marked = (
-        f'{body[:start]}<span class="dateline">{written}</span>'
-        f"{body[start + len(written):]}"
-    )
+    marked = f'{body[:start]}<span class="dateline">{written}</span>{body[start + len(written) :]}'
     return marked, dateline, inner[len(written) :].lstrip()

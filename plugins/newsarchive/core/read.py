@@ -149,15 +149,22 @@ def _strip_summary_marker(text: str) -> str | None:
 
 
 def _is_excerpt_of(excerpt: str, following: list[_Block]) -> bool:
+    """Whether the body that follows opens with `excerpt`, word for word.
+
+    Captions in other scripts between the two are passed over, and so is a
+    dateline that the full text opens with and the excerpt leaves out.
+    """
     excerpt_words = _words(excerpt)
-    if not excerpt_words:
+    latin = [block.text for block in following if detect(block.text).is_latin]
+    if not excerpt_words or not latin:
         return False
-    body_words: list[str] = []
-    for block in following:
-        body_words.extend(_words(block.text))
-        if len(body_words) >= len(excerpt_words):
-            break
-    return body_words[: len(excerpt_words)] == excerpt_words
+    body_words = _words(" ".join(latin))
+    dateline = parse_dateline(latin[0])
+    skip = len(_words(dateline.text)) if dateline else 0
+    return excerpt_words in (
+        body_words[: len(excerpt_words)],
+        body_words[skip : skip + len(excerpt_words)],
+    )
 
 
 def parse_raw_article(

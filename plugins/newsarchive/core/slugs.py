@@ -39,9 +39,9 @@ def deduplicate(claims: Iterable[SlugClaim]) -> dict[str, str]:
 
     Among articles that want the same slug, the earliest published (then the first
     source path) keeps it; each other gets its date appended, or a hash of its source
-    path where the date does not tell them apart. The result depends only on the
-    claims, never on the order they come in, and adding a newer article never moves
-    an older one.
+    path where that is taken too (two on one day) or there is no date. The result
+    depends only on the claims, never on the order they come in, and adding a newer
+    article never moves an older one.
     """
     by_slug: dict[str, list[SlugClaim]] = defaultdict(list)
     for claim in claims:
@@ -52,11 +52,9 @@ def deduplicate(claims: Iterable[SlugClaim]) -> dict[str, str]:
     for slug in sorted(by_slug):
         group = sorted(by_slug[slug], key=lambda c: (c.published or date.max, c.key))
         result[group[0].key] = slug
-        rest = group[1:]
-        dates = [c.published for c in rest]
-        for claim in rest:
+        for claim in group[1:]:
             candidate = f"{slug}-{claim.published.isoformat()}" if claim.published else None
-            if candidate is None or dates.count(claim.published) > 1 or candidate in taken:
+            if candidate is None or candidate in taken:
                 candidate = f"{slug}-{short_hash(claim.key, 6)}"
             taken.add(candidate)
             result[claim.key] = candidate

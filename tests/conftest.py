@@ -1,0 +1,92 @@
+"""Shared fixtures: the sample archive built once per session, a local server, a browser."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from newsarchive.site_build import BuildReport, build_site  # noqa: E402
+
+SETTINGS = ROOT / "pelicanconf.py"
+PUBLISH_SETTINGS = ROOT / "publishconf.py"
+SHARED = ROOT.parent / "shared"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def build(content: Path, output: Path, settings: Path = SETTINGS, **overrides) -> BuildReport:
+    """Build `content` with the project's settings and theme into `output`."""
+    return build_site(settings, output=output, overrides={"PATH": str(content), **overrides})
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The sample archive in content/, built once with the development settings."""
+    output = tmp_path_factory.mktemp("sample") / "output"
+    build(ROOT / "content", output)
+    return output
+
+
+@pytest.fixture
+def content_dir(tmp_path) -> Path:
+    """An empty content folder with the pages the theme links to."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content" / "pages", content / "pages")
+    return content
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def sample_server(sample_site):
+    """The built sample archive served over HTTP on a free local port."""
+    handler = partial(QuietHandler, directory=str(sample_site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright; skipped only outside CI without one."""
+    if not CHROMIUM.exists():
+        if os.environ.get("NEWSARCHIVE_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing; run ./install as root to install chromium")
+        pytest.skip(f"{CHROMIUM} is missing (./install installs it with apt when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _quiet_pelican():
+    logging.getLogger("pelican").setLevel(logging.WARNING)

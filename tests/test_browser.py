@@ -1,0 +1,57 @@
+"""The built sample archive in a real headless Chromium: what a reader sees and does."""
+
+from __future__ import annotations
+
+
+def test_home_page_leads_to_an_article(page, sample_server):
+    page.goto(f"{sample_server}/index.html")
+    assert page.title() == "The Qaragol Ledger Archive"
+    first = page.locator(".latest .story-title a").first
+    title = first.inner_text()
+    first.click()
+    page.wait_for_load_state()
+    assert page.url.startswith(f"{sample_server}/2025/10/")
+    assert page.locator("main h1").inner_text() == title
+    assert page.locator(".story-meta time").get_attribute("datetime") == "2025-10-14"
+    assert page.locator(".dateline").inner_text() == "SARYKOL (ZPA) –"
+    assert title in page.title()
+
+
+def test_navigation_reaches_archives_and_an_undated_story(page, sample_server):
+    page.goto(f"{sample_server}/index.html")
+    page.get_by_role("link", name="Archives").click()
+    page.wait_for_load_state()
+    assert page.locator("main h1").inner_text() == "Archives"
+    page.locator("#undated ~ ol a").first.click()
+    page.wait_for_load_state()
+    assert "/undated/" in page.url
+    assert page.locator(".story-meta .undated").inner_text() == "Undated"
+
+
+def test_keyboard_user_can_skip_to_the_content(page, sample_server):
+    page.goto(f"{sample_server}/index.html")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert skip.evaluate("el => el === document.activeElement")
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0  # moved on screen when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+def test_persian_caption_renders_right_to_left(page, sample_server):
+    page.goto(f"{sample_server}/2023/11/serevia-and-zarkhan-sign-trans-tarak-pipeline-accord.html")
+    caption = page.locator('.story-body p[lang="fa"]')
+    assert caption.evaluate("el => getComputedStyle(el).direction") == "rtl"
+
+
+def test_pages_work_without_javascript_and_fit_a_phone(browser, sample_server):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(f"{sample_server}/index.html")
+        assert page.locator(".latest .story-item").count() == 20
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+    finally:
+        context.close()

@@ -1,0 +1,283 @@
+"""A real Pelican build of the sample archive, checked the way a reader would check it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import PUBLISH_SETTINGS, ROOT, SHARED, build
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def article_page(site: Path, title: str) -> BeautifulSoup:
+    for path in site.rglob("*.html"):
+        page = soup(path)
+        heading = page.select_one("article.story h1")
+        if heading and heading.get_text(strip=True) == title:
+            return page
+    raise AssertionError(f"no article page titled {title!r}")
+
+
+def test_home_lists_the_latest_stories_newest_first(sample_site):
+    home = soup(sample_site / "index.html")
+    dates = [t["datetime"] for t in home.select(".latest .story-item time")]
+    assert len(dates) == 20
+    assert dates == sorted(dates, reverse=True)
+    assert home.select_one(".latest .story-title").get_text(strip=True) == (
+        "Zarkhan and Serevia hold first joint border patrol"
+    )
+    assert home.select_one('.pagination a[rel="next"]')["href"].endswith("index2.html")
+
+
+def test_home_shows_where_the_archive_reports_from_most(sample_site):
+    places = [
+        li.get_text(" ", strip=True)
+        for li in soup(sample_site / "index.html").select("#places-heading + .tally li")
+    ]
+    assert places[0].startswith("Qaragol")
+    assert any(p.startswith("Novoyarsk") for p in places)
+
+
+def test_article_page_shows_date_place_source_beat_and_body(sample_site):
+    page = article_page(sample_site, "Serevia and Zarkhan sign Trans-Tarak pipeline accord")
+    meta = page.select_one(".story-meta")
+    assert meta.select_one("time")["datetime"] == "2023-11-20"
+    assert meta.select_one(".place").get_text() == "Qaragol"
+    assert meta.select_one(".source").get_text() == "ZPA"
+    assert page.select_one(".kicker").get_text(strip=True) == "Economy"
+    caption = page.select_one('.story-body p[lang="fa"][dir="rtl"]')
+    assert caption is not None and "رستم" in caption.get_text()
+    lede = page.select_one(".story-body .dateline").parent
+    assert lede.get_text().startswith("QARAGOL (ZPA) – Zarkhan and Serevia signed an agreement")
+
+
+def test_cyrillic_line_is_marked_as_russian(sample_site):
+    page = article_page(sample_site, "Khadzhiev and Brovkina agree to reopen border crossings")
+    line = page.select_one('.story-body p[lang="ru"]')
+    assert line is not None and line.get_text().startswith("Рустам Хаджиев")
+    assert page.select_one(".place").get_text() == "Novoyarsk"
+
+
+def test_markdown_articles_get_datelines_and_a_lede_summary(sample_site):
+    page = article_page(sample_site, "Trans-Tarak pipeline delivers first gas to Serevia")
+    assert page.select_one(".story-body .dateline").get_text() == "BANDAR SALIM –"
+    home = soup(sample_site / "index.html")
+    link = home.find("a", string="Trans-Tarak pipeline delivers first gas to Serevia")
+    summary = link.find_parent("li").select_one(".story-summary").get_text()
+    assert summary.startswith("Gas began flowing")
+    assert "Energy Minister Sanjar Mirzoev" not in summary  # the second paragraph
+
+
+def test_summary_excerpt_is_not_shown_twice(sample_site):
+    title = "Sobirkhonov reshuffles cabinet, Dehqonov leaves energy ministry"
+    page = article_page(sample_site, title)
+    body = page.select_one(".story-body").get_text()
+    assert body.count("replaced five ministers on Tuesday") == 1
+    assert "[…]" not in body
+    assert page.select_one("h1").get_text() == title
+
+
+def test_sidecar_metadata_dates_and_files_the_story(sample_site):
+    path = sample_site / "2024" / "12" / "winter-storm-closes-kuhistan-pass.html"
+    page = soup(path)
+    assert page.select_one(".story-meta time")["datetime"] == "2024-12-20"
+    assert page.select_one(".kicker").get_text(strip=True) == "Weather"
+    assert page.select_one(".story-footer a")["href"].startswith("https://ledger.example.org/")
+
+
+def test_undated_article_is_built_shown_undated_and_kept_out_of_date_lists(sample_site):
+    path = sample_site / "undated" / "profile-the-long-road-of-the-trans-tarak-pipeline.html"
+    page = soup(path)
+    meta = page.select_one(".story-meta")
+    assert meta.select_one(".undated").get_text() == "Undated"
+    assert meta.select_one("time") is None
+    archives = soup(sample_site / "archives.html")
+    undated_links = [a["href"] for a in archives.select("#undated ~ ol a")]
+    assert undated_links == ["./undated/profile-the-long-road-of-the-trans-tarak-pipeline.html"]
+    home_titles = [a.get_text() for a in soup(sample_site / "index.html").select(".latest a")]
+    assert "Profile: the long road of the Trans-Tarak pipeline" not in home_titles
+    assert not list(sample_site.glob("0001*"))
+
+
+def test_archives_by_year_and_month(sample_site):
+    for year in ("2023", "2024", "2025"):
+        year_page = soup(sample_site / year / "index.html")
+        dates = [t["datetime"] for t in year_page.select(".story-item time")]
+        assert dates and all(d.startswith(year) for d in dates)
+    may = soup(sample_site / "2024" / "05" / "index.html")
+    assert may.select_one("h1").get_text() == "Stories from May 2024"
+    titles = {a.get_text() for a in may.select(".story-title a")}
+    assert titles == {
+        "Construction begins on Trans-Tarak pipeline",
+        "Work starts on Trans-Tarak gas pipeline",
+    }
+    archives = soup(sample_site / "archives.html")
+    assert [h.get_text() for h in archives.select("h2")][:3] == ["2025", "2024", "2023"]
+
+
+def test_beats_about_and_404_pages(sample_site):
+    beats = soup(sample_site / "beats.html")
+    names = [a.get_text() for a in beats.select(".beat-list a")]
+    assert {"Economy", "Politics", "Environment", "Sport", "Culture", "Science"} <= set(names)
+    economy = soup(sample_site / "beat" / "economy.html")
+    assert (
+        all(a.get_text() for a in economy.select(".story-title a"))
+        and len(economy.select(".story-item")) == 12
+    )
+    assert "fictional" in soup(sample_site / "about.html").get_text()
+    assert soup(sample_site / "404.html").select_one("h1").get_text() == "Page not found"
+
+
+def _internal_targets(site: Path):
+    for path in site.rglob("*.html"):
+        for element in soup(path).select("[href], [src]"):
+            link = element.get("href") or element.get("src")
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith("mailto:"):
+                continue
+            yield path, link, parts
+
+
+def test_every_internal_link_and_fragment_resolves(sample_site):
+    broken = []
+    for page, link, parts in _internal_targets(sample_site):
+        target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file() or sample_site.resolve() not in target.parents:
+            broken.append(f"{page.relative_to(sample_site)} -> {link}")
+        elif parts.fragment and soup(target).find(id=parts.fragment) is None:
+            broken.append(f"{page.relative_to(sample_site)} -> {link} (no such id)")
+    assert broken == []
+
+
+def test_no_page_has_an_empty_or_duplicate_heading_structure(sample_site):
+    for path in sample_site.rglob("*.html"):
+        headings = soup(path).select("main h1")
+        assert len(headings) == 1, path
+        assert headings[0].get_text(strip=True), path
+
+
+@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="../shared/seeds is not present")
+def test_the_seed_articles_build_as_they_are_with_no_invented_dates(content_dir, tmp_path):
+    for seed in (SHARED / "seeds").glob("*.txt"):
+        (content_dir / seed.name).write_bytes(seed.read_bytes())
+    report = build(content_dir, tmp_path / "out")
+    assert (report.articles, report.undated, report.skipped) == (2, 2, 0)
+    pages = sorted((tmp_path / "out" / "undated").glob("*.html"))
+    assert len(pages) == 2
+    for path in pages:
+        page = soup(path)
+        assert page.select_one(".story-meta time") is None
+        assert page.select_one(".story-meta .undated") is not None
+    tehran = soup(
+        tmp_path
+        / "out"
+        / "undated"
+        / "tehran-moscow-anti-terror-cooperation-positive-russian-envoy.html"
+    )
+    assert tehran.select_one(".place").get_text() == "Tehran"
+    assert tehran.select_one(".source").get_text() == "Tasnim"
+    assert tehran.select_one('.story-body p[lang="fa"][dir="rtl"]') is not None
+    envoy = soup(
+        tmp_path
+        / "out"
+        / "undated"
+        / "russia-to-keep-up-cooperation-with-iran-in-all-areas-envoy.html"
+    )
+    body = envoy.select_one(".story-body").get_text()
+    assert body.count("described US sanctions against the Islamic Republic") == 1
+    assert not [p for p in (tmp_path / "out").iterdir() if re.fullmatch(r"\d{4}", p.name)]
+
+
+def test_equal_titles_and_untransliterable_titles_never_abort_the_build(content_dir, tmp_path):
+    same = "Harbour strike enters second week"
+    (content_dir / "a.txt").write_text(f"Date: 2024-05-08\n\n{same}\n\nFirst copy.\n")
+    (content_dir / "b.txt").write_text(f"Date: 2024-05-08\n\n{same}\n\nSecond copy.\n")
+    (content_dir / "c.md").write_text(f"Title: {same}\nDate: 2024-06-01\n\nThird.\n")
+    (content_dir / "d.txt").write_text(
+        "Date: 2024-05-09\n\nاعتصاب کارگران بندر\n\nPersian title.\n"
+    )
+    (content_dir / "e.txt").write_text("Date: 2024-05-10\n\n🎉🎉\n\nEmoji title.\n")
+    (content_dir / "f.txt").write_text("Date: 2024-05-11\nSlug: ../../escape\n\nSneaky\n\nBody.\n")
+    output = tmp_path / "out"
+    report = build(content_dir, output)
+    assert (report.articles, report.skipped) == (6, 0)
+    pages = {
+        p.relative_to(output).as_posix()
+        for p in output.glob("2024/*/*.html")
+        if p.name != "index.html"
+    }
+    assert {
+        "2024/05/harbour-strike-enters-second-week.html",
+        "2024/06/harbour-strike-enters-second-week-2024-06-01.html",
+        "2024/05/escape.html",
+    } <= pages
+    assert len(pages) == 6
+    by_title = {soup(output / p).select_one("h1").get_text(): p for p in pages}
+    persian_page = by_title["اعتصاب کارگران بندر"]
+    assert re.fullmatch(r"2024/05/[a-z]+(-[a-z]+)+\.html", persian_page)  # transliterated
+    persian = soup(output / persian_page).select_one("h1")
+    assert (persian["lang"], persian["dir"]) == ("fa", "rtl")
+    assert re.fullmatch(r"2024/05/article-[0-9a-f]{8}\.html", by_title["🎉🎉"])
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_a_broken_article_is_reported_with_its_file_and_skipped(content_dir, tmp_path, caplog):
+    (content_dir / "good.txt").write_text("Date: 2024-01-01\n\nGood story\n\nFine.\n")
+    (content_dir / "bad-date.txt").write_text("Date: 2024-13-45\n\nBad date\n\nBody.\n")
+    (content_dir / "empty.txt").write_text("")
+    (content_dir / "binary.txt").write_bytes(b"\x89PNG\r\n\x00\x00\x00")
+    (content_dir / "latin1.txt").write_bytes("Caf\xe9 story\n\nBody.\n".encode("latin-1"))
+    report = build(content_dir, tmp_path / "out")
+    assert (report.articles, report.skipped) == (1, 4)
+    messages = "\n".join(r.getMessage() for r in caplog.records)
+    assert "bad-date.txt:1: '2024-13-45' is not a complete date" in messages
+    assert "empty.txt: the file is empty" in messages
+    assert "binary.txt: this is a binary file" in messages
+    assert "latin1.txt:1: the file is not UTF-8" in messages
+    assert (tmp_path / "out" / "2024" / "01" / "good-story.html").is_file()
+
+
+def test_a_failed_build_leaves_the_previous_output_untouched(content_dir, tmp_path):
+    (content_dir / "story.txt").write_text("Date: 2024-01-01\n\nA story\n\nBody.\n")
+    output = tmp_path / "out"
+    build(content_dir, output)
+    before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+
+    broken_theme = tmp_path / "theme"
+    (broken_theme / "templates").mkdir(parents=True)
+    (broken_theme / "templates" / "article.html").write_text("{% if %}")
+    (content_dir / "second.txt").write_text("Date: 2024-01-02\n\nAnother\n\nBody.\n")
+    from newsarchive.site_build import BuildFailed
+
+    with pytest.raises(BuildFailed, match="left as it was"):
+        build(content_dir, output, THEME=str(broken_theme))
+    after = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "out", "theme"]
+
+
+def test_publish_build_has_absolute_urls_and_feeds_without_undated_stories(tmp_path):
+    output = tmp_path / "public"
+    build(ROOT / "content", output, settings=PUBLISH_SETTINGS)
+    feed = (output / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    assert "<title>Zarkhan and Serevia hold first joint border patrol</title>" in feed
+    assert 'href="https://archive.example.org/2025/10/' in feed
+    assert "Profile: the long road" not in feed
+    assert "0001-01-01" not in feed
+    home = soup(output / "index.html")
+    assert home.select_one(".story-title a")["href"].startswith("https://archive.example.org/")
+
+
+def test_the_build_summary_counts_what_was_built(tmp_path):
+    report = build(ROOT / "content", tmp_path / "out")
+    assert (report.articles, report.undated, report.pages, report.skipped) == (42, 1, 2, 0)
+    assert report.files_written == sum(1 for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert "Built 42 articles (1 undated) and 2 pages" in report.summary()
