@@ -194,6 +194,8 @@ def test_the_seed_articles_build_as_they_are_with_no_invented_dates(content_dir,
     body = envoy.select_one(".story-body").get_text()
     assert body.count("described US sanctions against the Islamic Republic") == 1
     assert not [p for p in (tmp_path / "out").iterdir() if re.fullmatch(r"\d{4}", p.name)]
+    home = soup(tmp_path / "out" / "index.html")  # an archive of undated files still has a front
+    assert len(home.select(".latest .story-item .undated")) == 2
 
 
 def test_equal_titles_and_untransliterable_titles_never_abort_the_build(content_dir, tmp_path):
