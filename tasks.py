@@ -15,6 +15,7 @@ from invoke import Exit, task
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
+from newsarchive.core.slugs import short_hash  # noqa: E402
 from newsarchive.site_build import BuildFailed, build_site, remove_build_leftovers  # noqa: E402
 
 SETTINGS = ROOT / "pelicanconf.py"
@@ -32,7 +33,12 @@ def _init_logging(verbose: bool) -> None:
 
 def _build(settings: Path, output: str | None, content: str | None, verbose: bool) -> None:
     _init_logging(verbose)
-    overrides = {"PATH": str(Path(content).resolve())} if content else None
+    overrides = None
+    if content:
+        folder = Path(content).resolve()
+        # Keep the entity ids of a folder we were only asked to build out of that folder.
+        ids = ROOT / "cache" / "entity-ids" / f"{folder.name}-{short_hash(str(folder))}.json"
+        overrides = {"PATH": str(folder), "NEWSARCHIVE_ENTITY_IDS": str(ids)}
     try:
         report = build_site(settings, output=output or OUTPUT, overrides=overrides)
     except BuildFailed as error:

@@ -29,6 +29,8 @@ from .core.read import (
 )
 from .core.scripts import detect
 from .core.slugs import SlugClaim, deduplicate, make_slug
+from .enrich import enrich
+from .entity_generator import get_generators
 from .progress import Progress
 
 logger = logging.getLogger(__name__)
@@ -36,8 +38,15 @@ logger = logging.getLogger(__name__)
 DEFAULT_SETTINGS: dict[str, Any] = {
     "UNDATED_ARTICLE_URL": "undated/{slug}.html",
     "UNDATED_ARTICLE_SAVE_AS": "undated/{slug}.html",
+    "ENTITY_URL": "entity/{slug}.html",
+    "ENTITY_SAVE_AS": "entity/{slug}.html",
+    "ENTITY_FEED_ATOM": None,
     "NEWSARCHIVE_SIDECAR_EXTENSION": ".meta",
     "NEWSARCHIVE_PROGRESS_EVERY": 250,
+    "NEWSARCHIVE_REGISTRY": ["registry.yaml"],
+    "NEWSARCHIVE_ENTITY_IDS": "entity-ids.json",
+    "NEWSARCHIVE_HOME_PLACES": 12,
+    "NEWSARCHIVE_HOME_ENTITIES": 12,
 }
 
 # Pelican requires every article to have a date; an undated one carries this
@@ -46,10 +55,6 @@ UNDATED_PLACEHOLDER = datetime(1, 1, 1)
 
 # Header keys that mean something else to Pelican than to a news file.
 RENAMED_KEYS = {"url": "source_url", "byline": "author"}
-
-
-def _setting(settings: dict[str, Any], name: str) -> Any:
-    return settings.get(name, DEFAULT_SETTINGS[name])
 
 
 class RawNewsReader(BaseReader):
@@ -114,7 +119,7 @@ def _decode(path: str, shown_path: str) -> str:
 
 
 def _read_sidecar(path: str, shown_path: str, settings: dict[str, Any]) -> dict[str, Field]:
-    sidecar = os.path.splitext(path)[0] + _setting(settings, "NEWSARCHIVE_SIDECAR_EXTENSION")
+    sidecar = os.path.splitext(path)[0] + settings["NEWSARCHIVE_SIDECAR_EXTENSION"]
     if not os.path.exists(sidecar):
         return {}
     shown_sidecar = os.path.splitext(shown_path)[0] + os.path.splitext(sidecar)[1]
@@ -160,10 +165,8 @@ def finish_reading(generator: Any) -> None:
     settings = generator.settings
     undated = [a for a in generator.articles if _is_undated(a)]
     for article in undated:
-        article.override_url = _setting(settings, "UNDATED_ARTICLE_URL").format(slug=article.slug)
-        article.override_save_as = _setting(settings, "UNDATED_ARTICLE_SAVE_AS").format(
-            slug=article.slug
-        )
+        article.override_url = settings["UNDATED_ARTICLE_URL"].format(slug=article.slug)
+        article.override_save_as = settings["UNDATED_ARTICLE_SAVE_AS"].format(slug=article.slug)
     # Hidden articles are written but kept out of date-ordered lists and feeds.
     generator.articles = [a for a in generator.articles if not _is_undated(a)]
     generator.hidden_articles = generator.hidden_articles + undated
@@ -200,7 +203,7 @@ def count_articles_to_read(generator: Any) -> None:
     )
     total = sum(1 for f in files if os.path.splitext(f)[1].lstrip(".") in generator.readers.readers)
     generator.newsarchive_progress = Progress(
-        "Reading articles", total, every=_setting(generator.settings, "NEWSARCHIVE_PROGRESS_EVERY")
+        "Reading articles", total, every=generator.settings["NEWSARCHIVE_PROGRESS_EVERY"]
     )
 
 
@@ -210,10 +213,18 @@ def advance_progress(generator: Any) -> None:
         progress.advance()
 
 
+def apply_default_settings(pelican: Any) -> None:
+    for name, value in DEFAULT_SETTINGS.items():
+        pelican.settings.setdefault(name, value)
+
+
 def register() -> None:
+    signals.initialized.connect(apply_default_settings)
+    signals.get_generators.connect(get_generators)
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(count_articles_to_read)
     signals.article_generator_preread.connect(advance_progress)
     signals.article_generator_context.connect(prepare_metadata)
     signals.article_generator_pretaxonomy.connect(finish_reading)
     signals.article_generator_finalized.connect(collect_places)
+    signals.article_generator_finalized.connect(enrich)

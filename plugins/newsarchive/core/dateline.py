@@ -29,6 +29,7 @@ _PARTICLES = frozenset({"au", "aux", "de", "del", "des", "du", "el", "es", "la",
 class Dateline:
     text: str  # exactly as written, dash included
     place: str  # display form: "Tehran", "Kabul, Afghanistan"
+    place_text: str  # the place as written: "TEHRAN"
     source: str | None  # the agency in brackets, if any
 
 
@@ -66,7 +67,7 @@ def parse_dateline(paragraph: str) -> Dateline | None:
     if match["region"]:
         display = f"{display}, {match['region'].strip()}"
     source = match["source"].strip() if match["source"] else None
-    return Dateline(text=match.group(0).rstrip(), place=display, source=source)
+    return Dateline(text=match.group(0).rstrip(), place=display, place_text=place, source=source)
 
 
 _OPENING_PARAGRAPH = re.compile(r"\s*<p>(?P<inner>.*?)</p>", re.DOTALL)

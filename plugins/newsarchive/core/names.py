@@ -1,0 +1,185 @@
+"""Names: cleaning what NER hands over, and telling when two spellings are one name.
+
+"Foreign Ministry Spokesman Bahram Qassemi" is Bahram Qassemi; "the International Atomic
+Energy Agency" is International Atomic Energy Agency. Dzhagaryan, Jagarian and جاگارین
+are one surname written three ways: each name is folded to a romanised form and to a
+consonant skeleton, and two names match when their tokens agree on both.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+from unidecode import unidecode
+
+from .scripts import detect
+
+# Words that title or describe a person rather than name them.
+ROLE_WORDS = frozenset(
+    """
+    president vice prime minister ministers foreign defense defence interior energy finance
+    economy justice health education trade spokesman spokeswoman spokesperson ambassador
+    envoy governor mayor general brigadier colonel major captain lieutenant admiral sergeant
+    commander dr dr. mr mr. mrs mrs. ms ms. miss sir lord lady king queen prince princess
+    sheikh ayatollah imam pope chancellor senator sen. rep. representative judge chairman
+    chairwoman chair director chief executive ceo secretary deputy coach striker goalkeeper
+    midfielder defender professor prof. ministry leader opposition head candidate mp
+    deputy-head former late acting interim first lady premier diplomat hydrologist scientist
+    economist analyst official officials minister's president's affairs
+    """.split()
+)
+# A mention ending in one of these describes a person, so it is no organisation.
+PERSON_ROLE_NOUNS = frozenset(
+    {"spokesman", "spokeswoman", "spokesperson", "minister", "ambassador", "envoy",
+     "president", "governor", "mayor", "chairman", "director", "secretary", "chief", "coach"}
+)  # fmt: skip
+ROLE_PREPOSITIONS = frozenset({"to", "of", "for", "in", "at"})
+DETERMINERS = frozenset({"the", "a", "an", "this", "that"})
+NAME_PARTICLES = frozenset({"al", "el", "ad", "as", "ar", "bin", "ibn", "ben", "de", "van", "von"})
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_TOKEN = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class CleanName:
+    text: str
+    start: int  # offsets into the text the mention came from
+    end: int
+
+
+def clean_mention(text: str, start: int, kind: str) -> CleanName | None:
+    """Strip determiners, titles and possessives from a mention; None if nothing is left.
+
+    `start` is the mention's offset in its text, so the clean name keeps exact offsets.
+    """
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    words = [text[s:e] for s, e in tokens]
+
+    def lower(i: int) -> str:
+        return words[i].strip(",.;:").casefold()
+
+    first, last = 0, len(tokens)
+    # Lower-case words before a name ("the", "opposition") are not part of it.
+    while first < last and (
+        lower(first) in DETERMINERS
+        or (words[first].islower() and lower(first) not in NAME_PARTICLES)
+    ):
+        first += 1
+    # Nor are scores and numbers after it ("Valmora 2-0").
+    while last > first and any(c.isdigit() for c in words[last - 1]):
+        last -= 1
+    if kind == "person":
+        # Titles and roles before the name; also "Iran's" before "Foreign Minister".
+        while first < last and (lower(first) in ROLE_WORDS or _POSSESSIVE.search(words[first])):
+            first += 1
+        # "Russian Ambassador to Iran Levan Jagarian": the name follows the last role word.
+        roles = [i for i in range(first, last - 1) if lower(i) in ROLE_WORDS]
+        if roles:
+            after = roles[-1] + 1
+            if lower(after) in ROLE_PREPOSITIONS and after + 2 < last:
+                after += 2
+            first = after
+    if first >= last:
+        return None
+    if kind == "organization" and lower(last - 1) in PERSON_ROLE_NOUNS:
+        return None
+    if all(lower(i) in ROLE_WORDS for i in range(first, last)):
+        return None
+    span_start, span_end = tokens[first][0], tokens[last - 1][1]
+    span = text[span_start:span_end]
+    possessive = _POSSESSIVE.search(span)
+    if possessive:
+        span_end -= len(possessive.group(0))
+    span = text[span_start:span_end].rstrip(",.;:")
+    span_end = span_start + len(span)
+    if not span or not any(c.isalpha() for c in span):
+        return None
+    if not any(c.isupper() for c in span) and detect(span).is_latin:
+        return None  # "the ministry", lower-case words are not names
+    return CleanName(span, start + span_start, start + span_end)
+
+
+def name_tokens(name: str) -> list[str]:
+    """The tokens that carry a name, particles dropped ("Bashar al-Assad" -> Bashar, Assad)."""
+    tokens = []
+    for token in re.split(r"[\s\-‐]+", name):
+        token = token.strip(".,'’\"()")
+        if token and token.casefold() not in NAME_PARTICLES:
+            tokens.append(token)
+    return tokens
+
+
+_FOLDS = (
+    ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("kh", "h"), ("gh", "k"), ("q", "k"),
+    ("tch", "C"), ("ch", "C"), ("ck", "k"), ("c", "k"), ("C", "c"), ("ph", "f"),
+    ("x", "ks"), ("w", "v"), ("yo", "e"), ("io", "e"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
+    ("y", "i"), ("'", ""), ("`", ""), ("’", ""),
+)  # fmt: skip
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=65536)
+def romanise(token: str) -> str:
+    """A name token in Latin letters, lower case, without diacritics."""
+    return unidecode(unicodedata.normalize("NFC", token)).lower()
+
+
+@lru_cache(maxsize=65536)
+def fold(token: str) -> str:
+    """A spelling-insensitive form: dzh/j, kh/h, q/gh/k, y/i, doubled letters as one."""
+    folded = romanise(token)
+    if folded.startswith(("ye", "yu", "ya")):
+        folded = folded[1:]
+    for old, new in _FOLDS:
+        folded = folded.replace(old, new)
+    folded = re.sub(r"[^a-z]", "", folded)
+    return _DOUBLE.sub(r"\1", folded)
+
+
+@lru_cache(maxsize=65536)
+def skeleton(token: str) -> str:
+    """Consonants only (f and v as one), keeping a final i: how Arabic script writes a name."""
+    folded = fold(token).replace("f", "v")
+    if not folded:
+        return ""
+    final = "i" if folded.endswith("i") and len(folded) > 1 else ""
+    body = folded[:-1] if final else folded
+    return _DOUBLE.sub(r"\1", re.sub(r"[aeiou]", "", body)) + final
+
+
+def _is_latin(token: str) -> bool:
+    return detect(token).is_latin
+
+
+def tokens_match(a: str, b: str) -> bool:
+    """Whether two tokens are one name spelled two ways."""
+    if a.casefold() == b.casefold():
+        return True
+    if skeleton(a) != skeleton(b) or not skeleton(a):
+        return False
+    if not (_is_latin(a) and _is_latin(b)):
+        return True  # Arabic script leaves vowels out: the skeleton is all there is
+    return Levenshtein.normalized_similarity(fold(a), fold(b)) >= 0.75
+
+
+def names_match(a: str, b: str) -> bool:
+    """Whether two full names are the same name: same number of tokens, each matching.
+
+    Single tokens must fold to the same form, so Abbas is not Abbasi.
+    """
+    tokens_a, tokens_b = name_tokens(a), name_tokens(b)
+    if not tokens_a or len(tokens_a) != len(tokens_b):
+        return False
+    if len(tokens_a) == 1:
+        return fold(tokens_a[0]) == fold(tokens_b[0]) and bool(fold(tokens_a[0]))
+    return all(tokens_match(x, y) for x, y in zip(tokens_a, tokens_b, strict=True))
+
+
+def blocking_key(name: str) -> str:
+    """Names can only match when their keys are equal: the surname's skeleton, first three."""
+    tokens = name_tokens(name)
+    return f"{len(tokens)}:{skeleton(tokens[-1])[:3]}" if tokens else ""

@@ -1,0 +1,126 @@
+"""Publish stage: what entity pages and the open-data export show, as plain data.
+
+The sentence a mention appears in (the mention highlighted), the entities an entity
+appears with most, a timeline of mentions drawn as SVG, and the JSON export records.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+SENTENCE_LIMIT = 400  # characters shown either side at most, for run-on "sentences"
+
+
+@dataclass(frozen=True)
+class Appearance:
+    article_key: str
+    sentence_html: str  # the sentence, escaped, with the mention in <mark>
+
+
+def sentence_with_mention(
+    text: str, sentences: Iterable[tuple[int, int]], start: int, end: int
+) -> str:
+    """The sentence holding text[start:end], escaped, the mention wrapped in <mark>."""
+    sentence_start, sentence_end = (
+        max(0, start - SENTENCE_LIMIT),
+        min(len(text), end + SENTENCE_LIMIT),
+    )
+    for s_start, s_end in sentences:
+        if s_start <= start < s_end:
+            sentence_start, sentence_end = (
+                max(s_start, sentence_start),
+                max(min(s_end, sentence_end), end),
+            )
+            break
+    # A sentence never runs over a paragraph break.
+    paragraph_start = text.rfind("\n", sentence_start, start) + 1 or sentence_start
+    paragraph_end = text.find("\n", end, sentence_end)
+    sentence_start = max(sentence_start, paragraph_start)
+    sentence_end = paragraph_end if paragraph_end != -1 else sentence_end
+    before = text[sentence_start:start].lstrip()
+    after = text[end:sentence_end].rstrip()
+    return f"{html.escape(before)}<mark>{html.escape(text[start:end])}</mark>{html.escape(after)}"
+
+
+def co_mentions(
+    entities_by_article: Mapping[str, set[str]], entity_id: str, limit: int = 10
+) -> list[tuple[str, int]]:
+    """The entities sharing most articles with `entity_id`: (id, articles shared)."""
+    counts: Counter[str] = Counter()
+    for entities in entities_by_article.values():
+        if entity_id in entities:
+            counts.update(e for e in entities if e != entity_id)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
+def timeline_svg(dates: Iterable[date], label: str) -> str:
+    """A bar per month from the first mention to the last, as a self-contained SVG."""
+    months = Counter((d.year, d.month) for d in dates)
+    if not months:
+        return ""
+    first, last = min(months), max(months)
+    span = []
+    year, month = first
+    while (year, month) <= last:
+        span.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    bar, gap, height, top = 10, 2, 60, 4
+    width = len(span) * (bar + gap)
+    tallest = max(months.values())
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" '
+        f'viewBox="0 0 {width} {height + 18}" width="{width}" height="{height + 18}" '
+        f'aria-label="{html.escape(label)}">'
+    ]
+    for index, (y, m) in enumerate(span):
+        count = months.get((y, m), 0)
+        bar_height = round(height * count / tallest) if count else 0
+        x = index * (bar + gap)
+        title = f"{date(y, m, 1):%B %Y}: {count} article{'s' * (count != 1)}"
+        y_top = top + height - bar_height
+        parts.append(
+            f'<rect x="{x}" y="{y_top}" width="{bar}" height="{max(bar_height, 1)}"'
+            f' class="{"bar" if count else "bar empty"}"><title>{title}</title></rect>'
+        )
+        if m == 1 or index == 0:
+            parts.append(f'<text x="{x}" y="{height + 16}" class="year">{y}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def entity_record(
+    entity_id: str,
+    name: str,
+    kind: str,
+    aliases: Iterable[str],
+    url: str,
+    article_urls: Iterable[str],
+) -> dict:
+    """One entity in output/data/entities.json."""
+    return {
+        "id": entity_id,
+        "name": name,
+        "kind": kind,
+        "aliases": list(aliases),
+        "url": url,
+        "articles": list(article_urls),
+    }
+
+
+def article_record(
+    url: str, title: str, published: date | None, entity_ids: Iterable[str],
+    dates: Iterable[str], related: Iterable[str],
+) -> dict:  # fmt: skip
+    """One article in output/data/articles.json."""
+    return {
+        "url": url,
+        "title": title,
+        "date": published.isoformat() if published else None,
+        "entities": list(entity_ids),
+        "dates": list(dates),
+        "related": list(related),
+    }

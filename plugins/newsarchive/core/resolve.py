@@ -1,0 +1,484 @@
+"""Resolve stage: mentions into entities, first within an article, then across the archive.
+
+Within an article: names cleaned of titles and determiners, overlaps settled (registry
+first), "Qassemi" resolved to the "Bahram Qassemi" mentioned before, every later
+occurrence of a known name found. Across the archive: spellings of one name clustered
+(transliteration-aware, compared only within blocking keys so cost stays near-linear),
+acronyms joined to their long forms, kinds decided by vote, and the registry always wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Levenshtein
+
+from .extract import Extraction, Mention
+from .names import ROLE_WORDS, blocking_key, clean_mention, fold, name_tokens, names_match, skeleton
+from .registry import Registry, RegistryEntity
+from .scripts import detect
+from .slugs import make_slug
+
+ORGANISATION_WORDS = frozenset(
+    """
+    agency airlines association authority bank board bureau club commission committee
+    company corporation council court department federation festival front fund group
+    institute league market ministry movement museum organisation organization party police
+    press service society stadium union university
+    """.split()
+)
+PLACE_WORDS = frozenset(
+    """
+    lake mount mountains river sea bay gulf cape island islands port fort new north south
+    east west central upper lower republic kingdom state states province city county
+    district region square street avenue road bridge valley desert
+    """.split()
+)
+PRIORITY = {"registry": 0, "dateline": 1, "definition": 2, "ner": 3, "consistency": 4}
+
+
+@dataclass(frozen=True)
+class NamedMention:
+    start: int
+    end: int
+    name: str  # what the article calls it in full: "Bahram Qassemi" for "Qassemi"
+    kind: str
+    entity_id: str | None = None  # known from the registry already
+
+
+@dataclass(frozen=True)
+class ArticleNames:
+    mentions: tuple[NamedMention, ...]
+    equivalences: tuple[tuple[str, str], ...] = ()  # (name, alias) the text declares equal
+    ambiguous: tuple[tuple[str, tuple[str, ...]], ...] = ()  # surname, the full names it fits
+
+
+def normalise(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _overlaps(a: NamedMention, b: NamedMention) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _clean(
+    mention: Mention, registry: Registry, names: Mapping[str, RegistryEntity]
+) -> NamedMention | None:
+    if mention.origin == "registry":
+        entity = names[mention.entity_id]
+        return NamedMention(mention.start, mention.end, entity.name, entity.kind, entity.id)
+    if registry.is_not_entity(mention.text):
+        return None
+    clean = clean_mention(mention.text, mention.start, mention.kind)
+    if clean is None or registry.is_not_entity(clean.text):
+        return None
+    return NamedMention(clean.start, clean.end, clean.text, mention.kind)
+
+
+def _contains_registry_names(named: NamedMention, others: list[NamedMention]) -> bool:
+    return named.kind != "person" and all(
+        other.entity_id and named.start <= other.start and other.end <= named.end
+        and other.end - other.start < named.end - named.start
+        for other in others
+    )  # fmt: skip
+
+
+def _looks_like_a_personal_name(name: str, kind: str) -> bool:
+    """A person, or two or three capitalised words that name no organisation or place.
+
+    The model calls some people places; their surnames still belong to them.
+    """
+    if kind == "person":
+        return True
+    words = name.split()
+    return (
+        2 <= len(words) <= 3
+        and all(w[:1].isupper() for w in words)
+        and not {w.casefold() for w in words} & (ORGANISATION_WORDS | PLACE_WORDS)
+    )
+
+
+_GIVEN_NAME = re.compile(r"(?:^|(?<=[^.!?\n] ))([A-Z][a-z]+) $")
+
+
+def _with_given_name(text: str, named: NamedMention) -> NamedMention:
+    """ "spokeswoman Leyla Ghaffari" tagged as "Ghaffari": take in the given name before it."""
+    if " " in named.name:
+        return named
+    match = _GIVEN_NAME.search(text, max(0, named.start - 40), named.start)
+    if match is None or match.start(1) == 0 or match.group(1).casefold() in ROLE_WORDS:
+        return named
+    start = match.start(1)
+    return NamedMention(start, named.end, text[start : named.end], named.kind, named.entity_id)
+
+
+def _word_pattern(words: list[str]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def resolve_article(text: str, extraction: Extraction, registry: Registry) -> ArticleNames:
+    """One article's mentions, cleaned, de-overlapped, with surnames resolved."""
+    by_id = registry.by_id()
+    candidates: list[tuple[int, NamedMention]] = []
+    everything = list(extraction.mentions)
+    for definition in extraction.definitions:
+        everything += [definition.name, definition.alias]
+    for mention in everything:
+        named = _clean(mention, registry, by_id)
+        if named is not None:
+            candidates.append((PRIORITY[mention.origin], named))
+
+    kept: list[NamedMention] = []
+    for _, named in sorted(candidates, key=lambda c: (c[0], -(c[1].end - c[1].start), c[1].start)):
+        overlapping = [other for other in kept if _overlaps(named, other)]
+        if not overlapping:
+            kept.append(named)
+        elif _contains_registry_names(named, overlapping):
+            # "Zarkhan National Oil Company" is more than the registry's "Zarkhan" in it.
+            kept = [other for other in kept if other not in overlapping] + [named]
+    kept = [_with_given_name(text, named) if named.kind == "person" else named for named in kept]
+    lower_words = set(re.findall(r"\b[a-z]+\b", text))
+    kept = [
+        named for named in kept
+        # "Commission" at the start of a sentence, when the text also says "the commission".
+        if named.entity_id or " " in named.name or named.name.casefold() not in lower_words
+    ]  # fmt: skip
+
+    # The kind a name has most often in this article is its kind here.
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for named in kept:
+        votes[normalise(named.name)][named.kind] += 1
+    kind_of = {key: counts.most_common(1)[0][0] for key, counts in votes.items()}
+
+    full_names: dict[str, set[str]] = defaultdict(set)
+    for named in kept:
+        tokens = name_tokens(named.name)
+        if len(tokens) >= 2 and _looks_like_a_personal_name(
+            named.name, kind_of[normalise(named.name)]
+        ):
+            full_names[tokens[-1].casefold()].add(named.name)
+    by_full_name = {normalise(n.name): n for n in kept if len(name_tokens(n.name)) >= 2}
+
+    resolved: list[NamedMention] = []
+    ambiguous: dict[str, tuple[str, ...]] = {}
+    for named in kept:
+        tokens = name_tokens(named.name)
+        candidates_for = full_names.get(tokens[0].casefold()) if len(tokens) == 1 else None
+        if candidates_for and named.entity_id is None:
+            if len(candidates_for) > 1:
+                ambiguous[named.name] = tuple(sorted(candidates_for))
+                continue
+            full = by_full_name[normalise(next(iter(candidates_for)))]
+            named = NamedMention(named.start, named.end, full.name, full.kind, full.entity_id)
+        else:
+            named = NamedMention(
+                named.start, named.end, named.name, kind_of[normalise(named.name)], named.entity_id
+            )
+        resolved.append(named)
+
+    resolved = _add_repeated_mentions(text, resolved, full_names, by_full_name, ambiguous)
+    equivalences = []
+    for definition in extraction.definitions:
+        name = clean_mention(definition.name.text, 0, definition.name.kind)
+        alias = clean_mention(definition.alias.text, 0, definition.alias.kind)
+        if name and alias:
+            equivalences.append((name.text, alias.text))
+    return ArticleNames(
+        tuple(sorted(resolved, key=lambda n: n.start)),
+        tuple(equivalences),
+        tuple(sorted(ambiguous.items())),
+    )
+
+
+def _add_repeated_mentions(
+    text: str,
+    mentions: list[NamedMention],
+    full_names: dict[str, set[str]],
+    by_full_name: dict[str, NamedMention],
+    ambiguous: dict[str, tuple[str, ...]],
+) -> list[NamedMention]:
+    """Every other place the article writes a name it has already used, as that name."""
+    written: dict[str, NamedMention] = {}
+    for named in mentions:
+        written.setdefault(text[named.start : named.end], named)
+    for names in full_names.values():
+        if len(names) == 1:
+            full = by_full_name[normalise(next(iter(names)))]
+            surname_written = name_tokens(full.name)[-1]
+            written.setdefault(surname_written, full)
+    for surname in ambiguous:
+        written.pop(surname, None)
+    pattern = _word_pattern([w for w in written if len(w) > 1])
+    if pattern is None:
+        return mentions
+    result = list(mentions)
+    taken = sorted((m.start, m.end) for m in mentions)
+    for match in pattern.finditer(text):
+        if any(match.start() < end and start < match.end() for start, end in taken):
+            continue
+        source = written[match.group(0)]
+        result.append(
+            NamedMention(match.start(), match.end(), source.name, source.kind, source.entity_id)
+        )
+        taken.append((match.start(), match.end()))
+    return result
+
+
+# --- across the archive -----------------------------------------------------------------
+
+
+@dataclass
+class Entity:
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...]  # every spelling, most used first, the name among them
+    mentions: int
+    registry: RegistryEntity | None = None
+
+
+@dataclass(frozen=True)
+class LinkedMention:
+    start: int
+    end: int
+    entity_id: str
+
+
+@dataclass
+class Resolution:
+    entities: dict[str, Entity]
+    article_mentions: dict[str, tuple[LinkedMention, ...]]
+    merges: list[tuple[str, str, float]] = field(default_factory=list)  # (a, b, score) joined
+    near_misses: list[tuple[str, str, float]] = field(default_factory=list)
+    ambiguous: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)
+
+
+class _Clusters:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, key: str) -> str:
+        self.parent.setdefault(key, key)
+        root = key
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a != root_b:
+            # Registry anchors ("@id") always stay the root, so the registry wins.
+            if root_b.startswith("@") and not root_a.startswith("@"):
+                root_a, root_b = root_b, root_a
+            self.parent[root_b] = root_a
+
+
+def _non_latin_mentions(
+    text: str, people: dict[tuple[str, ...], str]
+) -> list[tuple[int, int, str]]:
+    """Spellings in other scripts of people the archive names in Latin letters."""
+    found = []
+    lengths = sorted({len(key) for key in people}, reverse=True)
+    for line in re.finditer(r"[^\n]+", text):
+        if detect(line.group(0)).is_latin:
+            continue
+        words = [
+            (m.start() + line.start(), m.end() + line.start(), m.group(0))
+            for m in re.finditer(r"[^\s.,،؛:()«»\"']+", line.group(0))
+        ]
+        index = 0
+        while index < len(words):
+            for length in lengths:
+                window = words[index : index + length]
+                if len(window) < length:
+                    continue
+                key = tuple(skeleton(w[2]) for w in window)
+                if key in people:
+                    found.append((window[0][0], window[-1][1], people[key]))
+                    index += length - 1
+                    break
+            index += 1
+    return found
+
+
+def resolve_corpus(
+    articles: Mapping[str, ArticleNames],
+    texts: Mapping[str, str],
+    registry: Registry,
+    merged_spellings: Mapping[str, Iterable[str]] | None = None,
+) -> Resolution:
+    """Cluster every article's names into entities with ids.
+
+    `merged_spellings` gives, per registry id, spellings of entities the registry merges
+    into it by their old id (known only to the id map).
+    """
+    clusters = _Clusters()
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)  # node -> written forms
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    long_forms: set[str] = set()
+
+    for entity in registry.entities:
+        anchor = f"@{entity.id}"
+        clusters.find(anchor)
+        for name in entity.names:
+            clusters.union(anchor, normalise(name))
+    for merged_into in registry.entities:
+        for merged in merged_into.merges:
+            clusters.union(f"@{merged_into.id}", normalise(merged))
+        for spelling in (merged_spellings or {}).get(merged_into.id, ()):
+            clusters.union(f"@{merged_into.id}", spelling)
+
+    for key in sorted(articles):
+        names = articles[key]
+        for named in names.mentions:
+            node = normalise(named.name)
+            clusters.find(node)
+            spellings[node][named.name] += 1
+            kinds[node][named.kind] += 1
+            if named.entity_id:
+                clusters.union(f"@{named.entity_id}", node)
+        for name, alias in names.equivalences:
+            clusters.union(normalise(name), normalise(alias))
+            long_forms.add(normalise(name) if len(name) > len(alias) else normalise(alias))
+
+    def majority_kind(node: str) -> str | None:
+        counts = kinds.get(node)
+        return counts.most_common(1)[0][0] if counts else None
+
+    # Spellings of one person's full name, compared only within a blocking key. The
+    # model sometimes calls a person an organisation, so any name of two or more words
+    # without an organisation word takes part; one of a pair must mostly be a person.
+    merges: list[tuple[str, str, float]] = []
+    near_misses: list[tuple[str, str, float]] = []
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for node in sorted(spellings):
+        if len(name_tokens(node)) >= 2 and not ORGANISATION_WORDS & set(node.split()):
+            blocks[blocking_key(node)].append(node)
+    for members in blocks.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if "person" not in (majority_kind(a), majority_kind(b)):
+                    continue
+                score = Levenshtein.normalized_similarity(fold(a), fold(b))
+                if names_match(a, b):
+                    clusters.union(a, b)
+                    merges.append((a, b, score))
+                elif score >= 0.7:
+                    near_misses.append((a, b, score))
+
+    # A surname on its own, in an article that never gave the full name: the one
+    # person in the archive with that surname, if there is exactly one.
+    people_by_surname: dict[str, set[str]] = defaultdict(set)
+    for node in spellings:
+        tokens = name_tokens(node)
+        if majority_kind(node) == "person" and len(tokens) >= 2:
+            people_by_surname[fold(tokens[-1])].add(clusters.find(node))
+    for node in spellings:
+        tokens = name_tokens(node)
+        if len(tokens) == 1 and majority_kind(node) == "person":
+            owners = people_by_surname.get(fold(tokens[0]), set())
+            if len(owners) == 1:
+                clusters.union(next(iter(owners)), node)
+
+    # Names in other scripts (a Persian caption) of people named in Latin letters.
+    people: dict[tuple[str, ...], str] = {}
+    for node in spellings:
+        if (
+            majority_kind(node) == "person"
+            and len(name_tokens(node)) >= 2
+            and detect(node).is_latin
+        ):
+            people.setdefault(tuple(skeleton(t) for t in name_tokens(node)), node)
+    extra: dict[str, list[NamedMention]] = defaultdict(list)
+    for key in sorted(articles):
+        taken = [(m.start, m.end) for m in articles[key].mentions]
+        for start, end, node in _non_latin_mentions(texts.get(key, ""), people):
+            if any(start < e and s < end for s, e in taken):
+                continue
+            written = texts[key][start:end]
+            extra[key].append(NamedMention(start, end, written, "person"))
+            spellings[normalise(written)][written] += 1
+            kinds[normalise(written)]["person"] += 1
+            clusters.union(node, normalise(written))
+
+    entities = _build_entities(clusters, spellings, kinds, long_forms, registry)
+    entity_of_root = {root: entity.id for root, entity in entities.items()}
+    article_mentions: dict[str, tuple[LinkedMention, ...]] = {}
+    for key in sorted(articles):
+        linked = [
+            LinkedMention(m.start, m.end, entity_of_root[clusters.find(normalise(m.name))])
+            for m in [*articles[key].mentions, *extra[key]]
+        ]
+        article_mentions[key] = tuple(sorted(linked, key=lambda m: m.start))
+    by_id = {entity.id: entity for entity in entities.values()}
+    ambiguous = {key: list(names.ambiguous) for key, names in articles.items() if names.ambiguous}
+    return Resolution(by_id, article_mentions, merges, near_misses, ambiguous)
+
+
+def _display_form(counts: Counter[str]) -> str:
+    """The most used way of writing a name, preferring one not in capitals throughout."""
+    ranked = sorted(
+        counts.items(), key=lambda kv: (kv[0].isupper() and len(kv[0]) > 5, -kv[1], kv[0])
+    )
+    return ranked[0][0]
+
+
+def _build_entities(
+    clusters: _Clusters,
+    spellings: dict[str, Counter[str]],
+    kinds: dict[str, Counter[str]],
+    long_forms: set[str],
+    registry: Registry,
+) -> dict[str, Entity]:
+    members: dict[str, list[str]] = defaultdict(list)
+    for node in list(spellings) + [f"@{e.id}" for e in registry.entities]:
+        members[clusters.find(node)].append(node)
+    by_id = registry.by_id()
+    entities: dict[str, Entity] = {}
+    taken_ids: set[str] = {e.id for e in registry.entities}
+    for root in sorted(members):
+        nodes = [n for n in members[root] if not n.startswith("@")]
+        written: Counter[str] = Counter()
+        kind_votes: Counter[str] = Counter()
+        for node in nodes:
+            written[_display_form(spellings[node])] += sum(spellings[node].values())
+            kind_votes.update(kinds[node])
+        entry = by_id.get(root[1:]) if root.startswith("@") else None
+        if entry is None and not written:
+            continue
+        mentions = sum(written.values())
+        if entry is not None:
+            name, kind = entry.name, entry.kind
+            aliases = [entry.name, *entry.aliases]
+        else:
+            kind = kind_votes.most_common(1)[0][0]
+            latin = Counter({w: c for w, c in written.items() if detect(w).is_latin}) or written
+            preferred = Counter({w: c for w, c in latin.items() if normalise(w) in long_forms})
+            full = Counter({w: c for w, c in latin.items() if len(name_tokens(w)) >= 2})
+            name = _display_form(preferred or full or latin)
+            aliases = [name]
+        for spelling, _ in sorted(written.items(), key=lambda kv: (-kv[1], kv[0])):
+            if normalise(spelling) not in {normalise(a) for a in aliases}:
+                aliases.append(spelling)
+        entity_id = entry.id if entry else _unique_id(make_slug(name, name), kind, taken_ids)
+        taken_ids.add(entity_id)
+        entities[root] = Entity(entity_id, name, kind, tuple(aliases), mentions, entry)
+    return entities
+
+
+def _unique_id(slug: str, kind: str, taken: set[str]) -> str:
+    for candidate in (slug, f"{slug}-{kind}"):
+        if candidate not in taken:
+            return candidate
+    number = 2
+    while f"{slug}-{kind}-{number}" in taken:
+        number += 1
+    return f"{slug}-{kind}-{number}"

@@ -1,0 +1,237 @@
+"""Runs the core stages over Pelican's articles once they are all read.
+
+extract (per article) -> resolve (per article, then across the archive) -> stable ids ->
+link (each article's HTML); the results go into the shared context for the entity
+generator. Pelican objects stop here: the core sees only text and plain data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pelican.urlwrappers import URLWrapper
+
+from .core.dateline import parse_dateline
+from .core.entity_ids import IdMap, apply_ids, assign_ids
+from .core.extract import AliasMatcher, extract_many, load_model
+from .core.html_text import text_map
+from .core.link import EntityTarget, link_entities
+from .core.publish import co_mentions, sentence_with_mention, timeline_svg
+from .core.registry import Registry, RegistryError, load_registry
+from .core.resolve import Entity as ResolvedEntity
+from .core.resolve import Resolution, resolve_article, resolve_corpus
+from .core.scripts import detect
+from .progress import Progress
+
+logger = logging.getLogger(__name__)
+
+# Entity pages are registered under this made-up source path, so article bodies can
+# link them as {filename}/... and Pelican makes those links relative where it should.
+ENTITY_SOURCE_PREFIX = "newsarchive-entity/"
+KIND_LABELS = {
+    "person": "People",
+    "organization": "Organisations",
+    "place": "Places",
+    "other": "Other",
+}
+SCHEMA_TYPES = {
+    "person": "Person",
+    "organization": "Organization",
+    "place": "Place",
+    "other": "Thing",
+}
+
+
+class Entity(URLWrapper):
+    """An entity's page; its URL comes from ENTITY_URL / ENTITY_SAVE_AS with {slug} the id."""
+
+    def __init__(self, resolved: ResolvedEntity, settings: dict[str, Any]) -> None:
+        super().__init__(resolved.name, settings)
+        self.slug = resolved.id
+        self.id = resolved.id
+        self.kind = resolved.kind
+        self.kind_label = KIND_LABELS[resolved.kind]
+        self.mention_count = resolved.mentions
+        entry = resolved.registry
+        self.description = entry.description if entry else ""
+        self.wikidata = entry.wikidata if entry else None
+        self.links = list(entry.links) if entry else []
+        self.spellings = [Spelling(alias) for alias in resolved.aliases]
+        self.appearances: list[tuple[Any, str]] = []  # (article, sentence html), newest first
+        self.co_mentions: list[tuple[Entity, int]] = []
+        self.timeline = ""
+
+    @property
+    def same_as(self) -> list[str]:
+        urls = [f"https://www.wikidata.org/wiki/{self.wikidata}"] if self.wikidata else []
+        return urls + [url for _, url in self.links]
+
+    @property
+    def schema_type(self) -> str:
+        return SCHEMA_TYPES[self.kind]
+
+    @property
+    def json_ld(self) -> dict[str, Any]:
+        """This entity as schema.org data, for the `mentions` of an article."""
+        data: dict[str, Any] = {"@type": self.schema_type, "name": self.name}
+        if self.same_as:
+            data["sameAs"] = self.same_as
+        return data
+
+    @property
+    def articles(self) -> list[Any]:
+        return [article for article, _ in self.appearances]
+
+
+@dataclass(frozen=True)
+class Spelling:
+    text: str
+
+    @property
+    def lang(self) -> str | None:
+        return detect(self.text).lang if not detect(self.text).is_latin else None
+
+    @property
+    def direction(self) -> str | None:
+        script = detect(self.text)
+        return None if script.is_latin else script.direction
+
+
+@dataclass
+class Archive:
+    """What enrichment leaves for the entity generator."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)  # old id -> id
+    resolution: Resolution | None = None
+    id_map: IdMap | None = None
+    id_map_path: Path | None = None
+
+
+@lru_cache(maxsize=1)
+def _model() -> Any:
+    return load_model()
+
+
+def load_editor_registry(settings: dict[str, Any]) -> Registry:
+    """The registry files named in NEWSARCHIVE_REGISTRY; an invalid one is reported and
+    left out, so the rest of the site still builds."""
+    content = Path(settings["PATH"])
+    paths = [content / name for name in settings["NEWSARCHIVE_REGISTRY"]]
+    try:
+        return load_registry([p for p in paths if p.is_file()])
+    except RegistryError as error:
+        logger.error("%s (the registry is ignored until this is fixed)", error)
+        return Registry()
+
+
+def id_map_path(settings: dict[str, Any]) -> Path:
+    configured = Path(settings["NEWSARCHIVE_ENTITY_IDS"])
+    return configured if configured.is_absolute() else Path(settings["PATH"]) / configured
+
+
+def _load_id_map(path: Path) -> IdMap:
+    if not path.is_file():
+        return IdMap()
+    try:
+        return IdMap.from_json(path.read_text(encoding="utf-8"))
+    except (ValueError, KeyError) as error:
+        logger.error("%s: cannot read entity ids (%s); delete it to start afresh", path, error)
+        return IdMap()
+
+
+def published_date(article: Any) -> date | None:
+    return None if getattr(article, "undated", False) else article.date.date()
+
+
+def enrich(generator: Any) -> None:
+    """article_generator_finalized: extract, resolve, link; entity pages into the context."""
+    settings = generator.settings
+    articles = [*generator.articles, *generator.translations, *generator.hidden_articles]
+    articles.sort(key=lambda a: a.relative_source_path)
+    registry = load_editor_registry(settings)
+    path = id_map_path(settings)
+    previous = _load_id_map(path)
+
+    mapped = {a.relative_source_path: text_map(a._content or "") for a in articles}
+    texts = {key: m.text for key, m in mapped.items()}
+    progress = Progress("Finding entities", len(articles), settings["NEWSARCHIVE_PROGRESS_EVERY"])
+    extractions = {}
+    inputs = [(texts[key], _dateline_of(texts[key])) for key in mapped]
+    for key, extraction in zip(
+        mapped, extract_many(inputs, _model(), AliasMatcher(registry)), strict=True
+    ):
+        extractions[key] = extraction
+        progress.advance()
+
+    names = {key: resolve_article(texts[key], extractions[key], registry) for key in mapped}
+    merged_spellings = {
+        entry.id: [s for old in entry.merges for s in previous.spellings.get(old, ())]
+        for entry in registry.entities
+    }
+    resolution = resolve_corpus(names, texts, registry, merged_spellings)
+    assignment = assign_ids(resolution.entities.values(), previous)
+    resolution = apply_ids(resolution, assignment)
+
+    entities = {entity_id: Entity(e, settings) for entity_id, e in resolution.entities.items()}
+    targets = {
+        entity_id: EntityTarget(e.name, e.kind, f"{{filename}}/{ENTITY_SOURCE_PREFIX}{entity_id}")
+        for entity_id, e in resolution.entities.items()
+    }
+    entities_by_article: dict[str, set[str]] = {}
+    appearances: dict[str, list[tuple[Any, str]]] = defaultdict(list)
+    for article in articles:
+        key = article.relative_source_path
+        mentions = resolution.article_mentions.get(key, ())
+        article._content = link_entities(mapped[key], mentions, targets)
+        first_mention = {}
+        for mention in mentions:
+            first_mention.setdefault(mention.entity_id, mention)
+        # The sentence shown on the entity page: the first one in the article's language.
+        quoted = dict(first_mention)
+        for mention in reversed(mentions):
+            if detect(texts[key][mention.start : mention.end]).is_latin:
+                quoted[mention.entity_id] = mention
+        article.entities = [entities[entity_id] for entity_id in first_mention]
+        entities_by_article[key] = set(first_mention)
+        for entity_id, mention in quoted.items():
+            sentence = sentence_with_mention(
+                texts[key], extractions[key].sentences, mention.start, mention.end
+            )
+            appearances[entity_id].append((article, sentence))
+
+    for entity_id, entity in entities.items():
+        entity.appearances = sorted(
+            appearances[entity_id],
+            key=lambda pair: (published_date(pair[0]) or date.min, pair[0].relative_source_path),
+            reverse=True,
+        )
+        entity.co_mentions = [
+            (entities[other], shared)
+            for other, shared in co_mentions(entities_by_article, entity_id)
+        ]
+        dates = [d for d in (published_date(a) for a in entity.articles) if d]
+        entity.timeline = timeline_svg(dates, f"Articles mentioning {entity.name} by month")
+        generator.context["generated_content"][f"{ENTITY_SOURCE_PREFIX}{entity_id}"] = entity
+
+    generator.context["newsarchive"] = Archive(
+        entities=entities,
+        redirects=assignment.redirects,
+        resolution=resolution,
+        id_map=assignment.id_map,
+        id_map_path=path,
+    )
+
+
+def _dateline_of(text: str) -> Any:
+    """The dateline opening the first paragraph in Latin script, if any."""
+    for paragraph in text.split("\n\n"):
+        if paragraph.strip() and detect(paragraph).is_latin:
+            return parse_dateline(paragraph.strip())
+    return None

@@ -1,0 +1,155 @@
+"""Writes what enrichment found: entity pages, indexes by kind, redirects, feeds, open data."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from pelican.generators import Generator
+
+from .core.publish import article_record, entity_record
+from .enrich import KIND_LABELS, Archive, published_date
+
+logger = logging.getLogger(__name__)
+
+
+def _site_url(settings: dict[str, Any], url: str) -> str:
+    """An absolute URL when the site has one (publishing), else one relative to its root."""
+    site = settings.get("SITEURL", "")
+    return f"{site}/{url}" if site else url
+
+
+class EntityGenerator(Generator):
+    def generate_output(self, writer: Any) -> None:
+        archive: Archive | None = self.context.get("newsarchive")
+        if archive is None:
+            return
+        entities = sorted(archive.entities.values(), key=lambda e: e.id)
+        entity_template = self.get_template("entity")
+        for entity in entities:
+            writer.write_file(
+                entity.save_as,
+                entity_template,
+                self.context,
+                relative_urls=self.settings["RELATIVE_URLS"],
+                entity=entity,
+                url=entity.url,
+                page_name=entity.url.rsplit(".", 1)[0],
+            )
+            dated = [a for a in entity.articles if published_date(a)]
+            if dated and self.settings.get("ENTITY_FEED_ATOM"):
+                writer.write_feed(
+                    dated,
+                    self.context,
+                    self.settings["ENTITY_FEED_ATOM"].format(slug=entity.id),
+                    feed_title=f"{entity.name}: {self.settings['SITENAME']}",
+                )
+        self._write_indexes(writer, entities)
+        self._write_redirects(writer, archive)
+        self._write_data(archive)
+        self._save_id_map(archive)
+
+    def _write_indexes(self, writer: Any, entities: list[Any]) -> None:
+        template = self.get_template("entities")
+        kinds = [kind for kind in KIND_LABELS if any(e.kind == kind for e in entities)]
+        for kind in [None, *kinds]:
+            chosen = [e for e in entities if kind is None or e.kind == kind]
+            for order in ("mentions", "name"):
+                if order == "mentions":
+                    listed = sorted(chosen, key=lambda e: (-len(e.appearances), e.name.casefold()))
+                else:
+                    listed = sorted(chosen, key=lambda e: (e.name.casefold(), e.id))
+                save_as = self._index_path(kind, order)
+                writer.write_file(
+                    save_as,
+                    template,
+                    self.context,
+                    relative_urls=self.settings["RELATIVE_URLS"],
+                    listed_entities=listed,
+                    entity_kind=kind,
+                    entity_kinds=kinds,
+                    order=order,
+                    kind_labels=KIND_LABELS,
+                    url=save_as,
+                    page_name=save_as.rsplit(".", 1)[0],
+                )
+
+    def _index_path(self, kind: str | None, order: str) -> str:
+        name = kind or "all"
+        return f"entities/{name}.html" if order == "mentions" else f"entities/{name}-a-z.html"
+
+    def _write_redirects(self, writer: Any, archive: Archive) -> None:
+        template = self.get_template("redirect")
+        save_format = self.settings["ENTITY_SAVE_AS"]
+        for old_id, new_id in sorted(archive.redirects.items()):
+            target = archive.entities.get(new_id)
+            if target is None or old_id in archive.entities:
+                continue
+            save_as = save_format.format(slug=old_id)
+            writer.write_file(
+                save_as,
+                template,
+                self.context,
+                relative_urls=self.settings["RELATIVE_URLS"],
+                target=target,
+                url=save_as,
+            )
+
+    def _write_data(self, archive: Archive) -> None:
+        settings = self.settings
+        entities = [
+            entity_record(
+                e.id,
+                e.name,
+                e.kind,
+                [s.text for s in e.spellings],
+                _site_url(settings, e.url),
+                [_site_url(settings, a.url) for a in e.articles],
+            )
+            for e in sorted(archive.entities.values(), key=lambda e: e.id)
+        ]
+        articles = [
+            article_record(
+                _site_url(settings, a.url),
+                a.title,
+                published_date(a),
+                [e.id for e in getattr(a, "entities", [])],
+                getattr(a, "mentioned_dates", []),
+                [_site_url(settings, r.url) for r in getattr(a, "related", [])],
+            )
+            for a in sorted(
+                self.context.get("articles", []) + self.context.get("undated_articles", []),
+                key=lambda a: a.url,
+            )
+        ]
+        folder = Path(self.output_path) / "data"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, records in (("entities.json", entities), ("articles.json", articles)):
+            (folder / name).write_text(
+                json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                encoding="utf-8",
+            )
+
+    def _save_id_map(self, archive: Archive) -> None:
+        if archive.id_map is None or archive.id_map_path is None:
+            return
+        text = archive.id_map.to_json()
+        path = archive.id_map_path
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f".{path.name}.{os.getpid()}")
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, path)
+        except OSError as error:
+            logger.warning(
+                "%s: cannot save entity ids (%s); entity URLs may move next build", path, error
+            )
+
+
+def get_generators(pelican: Any) -> type[Generator]:
+    return EntityGenerator
