@@ -110,3 +110,48 @@ def test(c, pytest_args=""):
     """Lint with ruff, then run the whole test suite."""
     c.run(f"{sys.executable} -m ruff check .", pty=False)
     c.run(f"{sys.executable} -m pytest {pytest_args}", pty=False)
+
+
+@task(
+    help={"conll": "a CoNLL-2003 file (token POS chunk NER), e.g. ../shared/eval/conll2003/dev.txt"}
+)
+def eval_entities(c, conll):
+    """Score entity extraction on CoNLL-2003: exact typed spans, document by document."""
+    from newsarchive.evaluation import score_entities
+
+    pipeline, raw = score_entities(Path(conll))
+    for label, scores in (("spaCy alone", raw), ("newsarchive", pipeline)):
+        per_type = "  ".join(f"{t}={scores.prf(t)[2]:.3f}" for t in ("PER", "ORG", "LOC"))
+        p, r, f = scores.prf()
+        print(f"{label:12} precision={p:.3f} recall={r:.3f} f1={f:.3f}   {per_type}")
+    p, r, f = pipeline.prf()
+    print(f"entities: precision={p:.3f} recall={r:.3f} f1={f:.3f}")
+
+
+@task(help={"pairs": "a TSV of label<TAB>name_a<TAB>name_b (1 = same person)"})
+def eval_names(c, pairs):
+    """Score the transliteration-aware name matcher on labelled pairs."""
+    from newsarchive.evaluation import read_pairs, score_names
+
+    scores = score_names(read_pairs(Path(pairs)))
+    print(
+        f"names: accuracy={scores.accuracy:.3f} false_merges={scores.false_merges} "
+        f"missed={scores.missed}"
+    )
+
+
+@task(
+    help={
+        "groups": "a variant-groups TSV, e.g. ../shared/eval/translit/russian_variant_groups.tsv",
+        "out": "where to write the pairs TSV",
+    }
+)
+def make_name_pairs(c, groups, out):
+    """Turn spelling-variant groups into labelled pairs for `invoke eval-names`."""
+    from newsarchive.evaluation import pairs_from_variant_groups
+
+    rows = pairs_from_variant_groups(Path(groups))
+    with open(out, "w", encoding="utf-8") as handle:
+        handle.write("label\tname_a\tname_b\n")
+        handle.writelines(f"{label}\t{a}\t{b}\n" for label, a, b in rows)
+    print(f"{len(rows)} pairs written to {out}")

@@ -20,6 +20,7 @@ from pelican.urlwrappers import URLWrapper
 from .core.dateline import parse_dateline
 from .core.entity_ids import IdMap, apply_ids, assign_ids
 from .core.extract import AliasMatcher, extract_many, load_model
+from .core.gazetteer import place_names
 from .core.html_text import text_map
 from .core.link import EntityTarget, link_entities
 from .core.publish import co_mentions, sentence_with_mention, timeline_svg
@@ -165,7 +166,7 @@ def enrich(generator: Any) -> None:
     extractions = {}
     inputs = [(texts[key], _dateline_of(texts[key])) for key in mapped]
     for key, extraction in zip(
-        mapped, extract_many(inputs, _model(), AliasMatcher(registry)), strict=True
+        mapped, extract_many(inputs, _model(), AliasMatcher(registry, place_names())), strict=True
     ):
         extractions[key] = extraction
         progress.advance()

@@ -70,10 +70,12 @@ def _lower_same_length(text: str) -> str:
 
 
 class AliasMatcher:
-    """Every registry name and alias, found in one pass over a text."""
+    """Every registry name and alias, and the gazetteer's places, found in one pass."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, places: Iterable[str] = ()) -> None:
         self.automaton = ahocorasick.Automaton()
+        for place in places:
+            self.automaton.add_word(_lower_same_length(place), (place, None, "place"))
         for entity in registry.entities:
             for alias in entity.names:
                 key = _lower_same_length(alias)
@@ -98,7 +100,8 @@ class AliasMatcher:
                 continue  # "US" is an acronym, "us" a pronoun
             if alias[:1].isupper() and not written[:1].isupper():
                 continue
-            found.append(Mention(start, end, written, kind, "registry", entity_id))
+            origin = "registry" if entity_id else "gazetteer"
+            found.append(Mention(start, end, written, kind, origin, entity_id))
         return found
 
 

@@ -42,6 +42,7 @@ DETERMINERS = frozenset({"the", "a", "an", "this", "that"})
 NAME_PARTICLES = frozenset({"al", "el", "ad", "as", "ar", "bin", "ibn", "ben", "de", "van", "von"})
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _TOKEN = re.compile(r"\S+")
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:\w\.){2,}$")
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,8 @@ def clean_mention(text: str, start: int, kind: str) -> CleanName | None:
         or (words[first].islower() and lower(first) not in NAME_PARTICLES)
     ):
         first += 1
-    # Nor are scores and numbers after it ("Valmora 2-0").
-    while last > first and any(c.isdigit() for c in words[last - 1]):
+    # Nor are scores and numbers after it ("Valmora 2-0"), or common words ("news agency").
+    while last > first and (any(c.isdigit() for c in words[last - 1]) or words[last - 1].islower()):
         last -= 1
     if kind == "person":
         # Titles and roles before the name; also "Iran's" before "Foreign Minister".
@@ -94,7 +95,9 @@ def clean_mention(text: str, start: int, kind: str) -> CleanName | None:
     possessive = _POSSESSIVE.search(span)
     if possessive:
         span_end -= len(possessive.group(0))
-    span = text[span_start:span_end].rstrip(",.;:")
+    span = text[span_start:span_end].rstrip(",;:")
+    if span.endswith(".") and not _ABBREVIATION.search(span):
+        span = span[:-1]  # a full stop, not the end of "U.S."
     span_end = span_start + len(span)
     if not span or not any(c.isalpha() for c in span):
         return None
@@ -114,12 +117,18 @@ def name_tokens(name: str) -> list[str]:
 
 
 _FOLDS = (
-    ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("kh", "h"), ("gh", "k"), ("q", "k"),
-    ("tch", "C"), ("ch", "C"), ("ck", "k"), ("c", "k"), ("C", "c"), ("ph", "f"),
-    ("x", "ks"), ("w", "v"), ("yo", "e"), ("io", "e"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
-    ("y", "i"), ("'", ""), ("`", ""), ("’", ""),
+    ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("kh", "h"), ("gh", "g"), ("q", "k"),
+    ("tsch", "C"), ("tch", "C"), ("ch", "C"), ("ck", "k"), ("c", "k"), ("C", "c"), ("ph", "f"),
+    ("tz", "ts"), ("x", "ks"), ("w", "v"), ("yo", "e"), ("io", "e"), ("ou", "u"), ("oo", "u"),
+    ("ee", "i"), ("y", "i"), ("'", ""), ("`", ""), ("’", ""),
+)  # fmt: skip
+# In the skeleton, letters that scripts and languages write for one sound become one.
+_SKELETON_FOLDS = (
+    ("sch", "s"), ("sh", "s"), ("th", "t"), ("c", "k"), ("g", "k"), ("j", "k"), ("f", "v"),
+    ("z", "s"), ("p", "b"),
 )  # fmt: skip
 _DOUBLE = re.compile(r"(.)\1+")
+ABJADS = frozenset({"ARABIC", "HEBREW", "SYRIAC"})
 
 
 @lru_cache(maxsize=65536)
@@ -128,10 +137,16 @@ def romanise(token: str) -> str:
     return unidecode(unicodedata.normalize("NFC", token)).lower()
 
 
+def _is_abjad(token: str) -> bool:
+    return detect(token).script in ABJADS
+
+
 @lru_cache(maxsize=65536)
 def fold(token: str) -> str:
-    """A spelling-insensitive form: dzh/j, kh/h, q/gh/k, y/i, doubled letters as one."""
+    """A spelling-insensitive form: dzh/j, kh/h, q/k, y/i, doubled letters as one."""
     folded = romanise(token)
+    if _is_abjad(token):
+        folded = re.sub(r"^['`]", "a", folded)  # an initial alef or ain is a vowel
     if folded.startswith(("ye", "yu", "ya")):
         folded = folded[1:]
     for old, new in _FOLDS:
@@ -142,40 +157,63 @@ def fold(token: str) -> str:
 
 @lru_cache(maxsize=65536)
 def skeleton(token: str) -> str:
-    """Consonants only (f and v as one), keeping a final i: how Arabic script writes a name."""
-    folded = fold(token).replace("f", "v")
+    """How an abjad writes the name: consonants, an initial vowel as "a", a final i kept.
+
+    Silent final h goes (Hamza, Hamzah); f and v, g, k and q, s and sh are one each.
+    """
+    return _skeleton_of_folded(fold(token))
+
+
+@lru_cache(maxsize=65536)
+def skeletons(token: str) -> frozenset[str]:
+    """Every skeleton a token may have. In an abjad, waw and ya inside a word are either
+    consonants (v, y) or long vowels (o, u, i), so each reading is tried."""
+    folded = fold(token)
+    if not _is_abjad(token):
+        return frozenset({_skeleton_of_folded(folded)})
+    positions = [i for i, c in enumerate(folded) if c in "vi" and i > 0][:4]
+    readings = set()
+    for mask in range(1 << len(positions)):
+        dropped = {p for bit, p in enumerate(positions) if mask >> bit & 1}
+        readings.add(
+            _skeleton_of_folded("".join(c for i, c in enumerate(folded) if i not in dropped))
+        )
+    return frozenset(readings)
+
+
+def _skeleton_of_folded(folded: str) -> str:
+    for old, new in _SKELETON_FOLDS:
+        folded = folded.replace(old, new)
+    if len(folded) > 2 and folded.endswith("h"):
+        folded = folded[:-1]
     if not folded:
         return ""
-    final = "i" if folded.endswith("i") and len(folded) > 1 else ""
-    body = folded[:-1] if final else folded
-    return _DOUBLE.sub(r"\1", re.sub(r"[aeiou]", "", body)) + final
-
-
-def _is_latin(token: str) -> bool:
-    return detect(token).is_latin
+    initial = "a" if folded[0] in "aeiou" else ""
+    trailing = re.search(r"[aeiou]+$", folded)
+    final = "i" if trailing and "i" in trailing.group(0) and len(folded) > 1 else ""
+    consonants = re.sub(r"[aeiou]", "", folded)
+    return initial + _DOUBLE.sub(r"\1", consonants) + final
 
 
 def tokens_match(a: str, b: str) -> bool:
     """Whether two tokens are one name spelled two ways."""
     if a.casefold() == b.casefold():
         return True
-    if skeleton(a) != skeleton(b) or not skeleton(a):
-        return False
-    if not (_is_latin(a) and _is_latin(b)):
-        return True  # Arabic script leaves vowels out: the skeleton is all there is
-    return Levenshtein.normalized_similarity(fold(a), fold(b)) >= 0.75
+    if _is_abjad(a) or _is_abjad(b):
+        # An abjad leaves most vowels out: the consonants are all there is to compare.
+        common = skeletons(a) & skeletons(b)
+        return any(len(s) >= 2 for s in common)
+    return skeleton(a) == skeleton(b) and Levenshtein.normalized_similarity(fold(a), fold(b)) >= 0.8
 
 
 def names_match(a: str, b: str) -> bool:
-    """Whether two full names are the same name: same number of tokens, each matching.
+    """Whether two names are one name: as many tokens, each pair one token spelled two ways.
 
-    Single tokens must fold to the same form, so Abbas is not Abbasi.
+    Abbas is not Abbasi: the final i is part of the skeleton.
     """
     tokens_a, tokens_b = name_tokens(a), name_tokens(b)
     if not tokens_a or len(tokens_a) != len(tokens_b):
         return False
-    if len(tokens_a) == 1:
-        return fold(tokens_a[0]) == fold(tokens_b[0]) and bool(fold(tokens_a[0]))
     return all(tokens_match(x, y) for x, y in zip(tokens_a, tokens_b, strict=True))
 
 

@@ -11,13 +11,23 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from itertools import product
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
 
 from .extract import Extraction, Mention
-from .names import ROLE_WORDS, blocking_key, clean_mention, fold, name_tokens, names_match, skeleton
+from .names import (
+    ROLE_WORDS,
+    blocking_key,
+    clean_mention,
+    fold,
+    name_tokens,
+    names_match,
+    skeleton,
+    skeletons,
+)
 from .registry import Registry, RegistryEntity
 from .scripts import detect
 from .slugs import make_slug
@@ -37,7 +47,9 @@ PLACE_WORDS = frozenset(
     district region square street avenue road bridge valley desert
     """.split()
 )
-PRIORITY = {"registry": 0, "dateline": 1, "definition": 2, "ner": 3, "consistency": 4}
+# Overlapping mentions: the first origin here wins. The gazetteer only fills gaps,
+# since a city's name is often its team's ("Leicestershire beat Somerset").
+PRIORITY = {"registry": 0, "dateline": 1, "definition": 2, "ner": 3, "gazetteer": 4}
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,22 @@ def _clean(
     if clean is None or registry.is_not_entity(clean.text):
         return None
     return NamedMention(clean.start, clean.end, clean.text, mention.kind)
+
+
+_NUMBER = re.compile(r"^\d+(?:[-.:/]\d+)*$")
+
+
+def _team_in_results(text: str, named: NamedMention) -> NamedMention:
+    """In a line of results ("Leicestershire 22 points, Somerset 4"), places are teams."""
+    if named.kind != "place" or named.entity_id:
+        return named
+    line_start = text.rfind("\n", 0, named.start) + 1
+    line_end = text.find("\n", named.end)
+    words = text[line_start : line_end if line_end != -1 else len(text)].split()
+    numbers = sum(1 for w in words if _NUMBER.match(w))
+    if len(words) >= 3 and numbers >= 0.25 * len(words):
+        return NamedMention(named.start, named.end, named.name, "organization", None)
+    return named
 
 
 def _contains_registry_names(named: NamedMention, others: list[NamedMention]) -> bool:
@@ -126,7 +154,14 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
     """One article's mentions, cleaned, de-overlapped, with surnames resolved."""
     by_id = registry.by_id()
     candidates: list[tuple[int, NamedMention]] = []
-    everything = list(extraction.mentions)
+    places = {(m.start, m.end) for m in extraction.mentions if m.origin == "gazetteer"}
+    everything = [
+        # A known place the model took for a person ("England" in a cricket report).
+        Mention(m.start, m.end, m.text, "place", m.origin)
+        if m.origin == "ner" and m.kind == "person" and (m.start, m.end) in places
+        else m
+        for m in extraction.mentions
+    ]
     for definition in extraction.definitions:
         everything += [definition.name, definition.alias]
     for mention in everything:
@@ -143,6 +178,7 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
             # "Zarkhan National Oil Company" is more than the registry's "Zarkhan" in it.
             kept = [other for other in kept if other not in overlapping] + [named]
     kept = [_with_given_name(text, named) if named.kind == "person" else named for named in kept]
+    kept = [_team_in_results(text, named) for named in kept]
     lower_words = set(re.findall(r"\b[a-z]+\b", text))
     kept = [
         named for named in kept
@@ -300,9 +336,16 @@ def _non_latin_mentions(
                 window = words[index : index + length]
                 if len(window) < length:
                     continue
-                key = tuple(skeleton(w[2]) for w in window)
-                if key in people:
-                    found.append((window[0][0], window[-1][1], people[key]))
+                person = next(
+                    (
+                        people[key]
+                        for key in product(*(sorted(skeletons(w[2])) for w in window))
+                        if key in people
+                    ),
+                    None,
+                )
+                if person is not None:
+                    found.append((window[0][0], window[-1][1], person))
                     index += length - 1
                     break
             index += 1
