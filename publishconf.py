@@ -12,6 +12,7 @@ RELATIVE_URLS = False
 FEED_DOMAIN = SITEURL
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 CATEGORY_FEED_ATOM = "feeds/beat-{slug}.atom.xml"
+ENTITY_FEED_ATOM = "feeds/entity-{slug}.atom.xml"
 FEED_MAX_ITEMS = 50
 
 DELETE_OUTPUT_DIRECTORY = True

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from newsarchive.core.slugs import short_hash  # noqa: E402
+from newsarchive.review import format_review  # noqa: E402
 from newsarchive.site_build import BuildFailed, build_site, remove_build_leftovers  # noqa: E402
 
 SETTINGS = ROOT / "pelicanconf.py"
@@ -31,14 +32,16 @@ def _init_logging(verbose: bool) -> None:
     logging.getLogger("newsarchive").setLevel(logging.INFO)
 
 
+def _content_overrides(content: str) -> dict[str, str]:
+    folder = Path(content).resolve()
+    # Keep the entity ids of a folder we were only asked to build out of that folder.
+    ids = ROOT / "cache" / "entity-ids" / f"{folder.name}-{short_hash(str(folder))}.json"
+    return {"PATH": str(folder), "NEWSARCHIVE_ENTITY_IDS": str(ids)}
+
+
 def _build(settings: Path, output: str | None, content: str | None, verbose: bool) -> None:
     _init_logging(verbose)
-    overrides = None
-    if content:
-        folder = Path(content).resolve()
-        # Keep the entity ids of a folder we were only asked to build out of that folder.
-        ids = ROOT / "cache" / "entity-ids" / f"{folder.name}-{short_hash(str(folder))}.json"
-        overrides = {"PATH": str(folder), "NEWSARCHIVE_ENTITY_IDS": str(ids)}
+    overrides = _content_overrides(content) if content else None
     try:
         report = build_site(settings, output=output or OUTPUT, overrides=overrides)
     except BuildFailed as error:
@@ -155,3 +158,20 @@ def make_name_pairs(c, groups, out):
         handle.write("label\tname_a\tname_b\n")
         handle.writelines(f"{label}\t{a}\t{b}\n" for label, a, b in rows)
     print(f"{len(rows)} pairs written to {out}")
+
+
+@task(help={"content": "report on this folder of articles instead of content/"})
+def entities_report(c, content=None):
+    """List what the machine found for editors to confirm: new entities, merges, ambiguities."""
+    import json
+    import tempfile
+
+    _init_logging(False)
+    with tempfile.TemporaryDirectory() as scratch:
+        review_file = Path(scratch) / "review.json"
+        overrides = {"NEWSARCHIVE_REVIEW_FILE": str(review_file)}
+        if content:
+            overrides.update(_content_overrides(content))
+        build_site(SETTINGS, output=Path(scratch) / "site", overrides=overrides)
+        review = json.loads(review_file.read_text(encoding="utf-8"))
+    print(format_review(review))

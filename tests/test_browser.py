@@ -55,3 +55,17 @@ def test_pages_work_without_javascript_and_fit_a_phone(browser, sample_server):
         assert overflow <= 0
     finally:
         context.close()
+
+
+def test_an_entity_link_leads_to_the_entity_page(page, sample_server):
+    page.goto(f"{sample_server}/2023/04/foreign-minister-hajiyev-to-visit-novoyarsk-this-week.html")
+    link = page.locator('.story-body a.entity[data-entity="leyla-ghaffari"]')
+    assert link.inner_text() == "Leyla Ghaffari"
+    link.click()
+    page.wait_for_load_state()
+    assert page.url == f"{sample_server}/entity/leyla-ghaffari.html"
+    assert page.locator("main h1").inner_text() == "Leyla Ghaffari"
+    assert "Leila Qaffari" in page.locator(".spellings").inner_text()
+    page.get_by_role("link", name="People", exact=True).first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/entities/person.html")

@@ -60,6 +60,7 @@ class Entity(URLWrapper):
         self.kind_label = KIND_LABELS[resolved.kind]
         self.mention_count = resolved.mentions
         entry = resolved.registry
+        self.in_registry = entry is not None
         self.description = entry.description if entry else ""
         self.wikidata = entry.wikidata if entry else None
         self.links = list(entry.links) if entry else []

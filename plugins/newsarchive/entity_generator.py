@@ -51,6 +51,11 @@ class EntityGenerator(Generator):
         self._write_redirects(writer, archive)
         self._write_data(archive)
         self._save_id_map(archive)
+        if self.settings.get("NEWSARCHIVE_REVIEW_FILE"):
+            review = review_for_editors(archive)
+            Path(self.settings["NEWSARCHIVE_REVIEW_FILE"]).write_text(
+                json.dumps(review, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )
 
     def _write_indexes(self, writer: Any, entities: list[Any]) -> None:
         template = self.get_template("entities")
@@ -149,6 +154,29 @@ class EntityGenerator(Generator):
             logger.warning(
                 "%s: cannot save entity ids (%s); entity URLs may move next build", path, error
             )
+
+
+def review_for_editors(archive: Archive) -> dict[str, Any]:
+    """What the machine decided that an editor may want to confirm in the registry."""
+    resolution = archive.resolution
+    new = [
+        {"id": e.id, "name": e.name, "kind": e.kind, "aliases": [s.text for s in e.spellings[1:]],
+         "stories": len(e.appearances)}
+        for e in sorted(archive.entities.values(), key=lambda e: (-len(e.appearances), e.id))
+        if not e.in_registry
+    ]  # fmt: skip
+    return {
+        "new_entities": new,
+        "merged": [{"a": a, "b": b, "score": round(score, 3)} for a, b, score in resolution.merges],
+        "proposed_merges": [
+            {"a": a, "b": b, "score": round(score, 3)} for a, b, score in resolution.near_misses
+        ],
+        "ambiguous_surnames": [
+            {"article": article, "surname": surname, "could_be": list(names)}
+            for article, items in sorted(resolution.ambiguous.items())
+            for surname, names in items
+        ],
+    }
 
 
 def get_generators(pelican: Any) -> type[Generator]:

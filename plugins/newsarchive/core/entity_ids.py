@@ -81,7 +81,8 @@ def assign_ids(entities: Iterable[Entity], previous: IdMap) -> Assignment:
                 overlap[old] = overlap.get(old, 0) + 1
         candidates = sorted(
             (old for old in overlap if old not in claimed),
-            key=lambda old: (-overlap[old], old),
+            # Ties go to the id that matches the entity's name as it stands now.
+            key=lambda old: (-overlap[old], old != entity.id, old),
         )
         if entity.registry is not None:
             chosen = entity.registry.id  # the editors' id always wins

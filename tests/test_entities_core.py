@@ -1,0 +1,275 @@
+"""Entity stages that need no model: HTML text maps, linking, names, registry, stable ids."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from newsarchive.core.entity_ids import IdMap, apply_ids, assign_ids
+from newsarchive.core.html_text import Markup, insert_markup, text_map
+from newsarchive.core.link import EntityTarget, link_entities
+from newsarchive.core.names import clean_mention, names_match
+from newsarchive.core.registry import RegistryError, parse_registry
+from newsarchive.core.resolve import Entity, LinkedMention, Resolution
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def visible_text(fragment: str) -> str:
+    """The text a browser shows, by the standard library's parser (not the one under test)."""
+    parser = _TextOnly()
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.parts)
+
+
+# --- the HTML text map and the linker -----------------------------------------------------
+
+
+def test_text_map_reads_text_with_block_breaks_and_unescaped_references():
+    mapped = text_map("<h2>Head</h2><p>AT&amp;T in <em>Tehran</em></p><p>Two</p>")
+    assert mapped.text == "Head\n\nAT&T in Tehran\n\nTwo\n\n"
+
+
+def test_markup_never_goes_inside_links_code_or_headings():
+    fragment = '<h2>Tehran</h2><p><a href="x">Tehran</a> <code>Tehran</code> Tehran</p>'
+    mapped = text_map(fragment)
+    spans = [i for i in range(len(mapped.text)) if mapped.text.startswith("Tehran", i)]
+    html = insert_markup(mapped, [Markup(s, s + 6, "<b>", "</b>") for s in spans])
+    assert html == '<h2>Tehran</h2><p><a href="x">Tehran</a> <code>Tehran</code> <b>Tehran</b></p>'
+
+
+def test_markup_across_a_tag_is_left_out_rather_than_breaking_the_html():
+    mapped = text_map("<p>Levan <em>Dzhagaryan</em> said</p>")
+    start = mapped.text.index("Levan")
+    html = insert_markup(mapped, [Markup(start, start + len("Levan Dzhagaryan"), "<b>", "</b>")])
+    assert html == "<p>Levan <em>Dzhagaryan</em> said</p>"
+
+
+def test_first_mention_is_linked_and_later_ones_marked():
+    mapped = text_map("<p>Qassemi met Bahram Qassemi.</p><p>Qassemi left.</p>")
+    text = mapped.text
+    full = text.index("Bahram Qassemi")
+    last = text.rindex("Qassemi")
+    mentions = (
+        LinkedMention(0, 7, "bahram-qassemi"),
+        LinkedMention(full, full + len("Bahram Qassemi"), "bahram-qassemi"),
+        LinkedMention(last, last + 7, "bahram-qassemi"),
+    )
+    targets = {
+        "bahram-qassemi": EntityTarget("Bahram Qassemi", "person", "../entity/bahram-qassemi.html")
+    }
+    html = link_entities(mapped, mentions, targets)
+    soup = BeautifulSoup(html, "html.parser")
+    links = soup.select("a.entity")
+    assert [a.get_text() for a in links] == ["Qassemi"]
+    assert links[0]["href"] == "../entity/bahram-qassemi.html"
+    assert [s.get_text() for s in soup.select("span.entity")] == ["Bahram Qassemi", "Qassemi"]
+    assert visible_text(html) == "Qassemi met Bahram Qassemi.Qassemi left."
+
+
+_WORDS = st.sampled_from(
+    ["Levan", "Dzhagaryan", "AT&amp;T", "&lt;script&gt;", "said", "لوان", " ", ", ", "&#39;"]
+)
+_TEXT = st.lists(_WORDS, min_size=1, max_size=8).map("".join)
+
+
+@st.composite
+def html_fragments(draw, depth=0):
+    children = draw(
+        st.lists(st.one_of(_TEXT, html_fragments(depth + 1)) if depth < 3 else _TEXT, max_size=4)
+    )
+    tag = draw(st.sampled_from(["p", "em", "a", "code", "h2", "strong", "blockquote", "li"]))
+    attributes = ' href="x"' if tag == "a" else ""
+    return f"<{tag}{attributes}>{''.join(children)}</{tag}>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(html_fragments(), min_size=1, max_size=4).map("".join), st.data())
+def test_linking_never_changes_the_text_and_never_nests_links(fragment, data):
+    mapped = text_map(fragment)
+    length = len(mapped.text)
+    spans = data.draw(
+        st.lists(st.tuples(st.integers(0, length), st.integers(0, length)), max_size=12)
+    )
+    mentions = tuple(
+        LinkedMention(min(a, b), max(a, b), f"e{i % 3}") for i, (a, b) in enumerate(spans) if a != b
+    )
+    targets = {f"e{i}": EntityTarget(f"E{i}", "person", f"e{i}.html") for i in range(3)}
+    linked = link_entities(mapped, mentions, targets)
+    assert visible_text(linked) == visible_text(fragment)
+    soup = BeautifulSoup(linked, "html.parser")
+    for tag in soup.select(".entity"):
+        assert tag.find_parent(["a", "code", "h2"]) is None
+
+
+# --- names --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Levan Dzhagaryan", "Levan Jagarian"),
+        ("Levan Jagarian", "لوان جاگارین"),
+        ("Bahram Qassemi", "Bahram Ghasemi"),
+        ("Hossein Dehqan", "Hossein Dehghan"),
+        ("Rustam Khadzhiev", "Рустам Хаджиев"),
+        ("Rustam Hajiyev", "رستم حاجیف"),
+        ("Dmitri Zhuravlyov", "Dmitry Zhuravlev"),
+        ("Yelena Brovkina", "Elena Brovkina"),
+        ("Sardor Qodirov", "Sardor Kadyrov"),
+    ],
+)
+def test_spellings_of_one_name_match(a, b):
+    assert names_match(a, b)
+    assert names_match(b, a)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Mohammad Javad Zarif", "Mohammad Javad Larijani"),
+        ("Abbas", "Abbasi"),
+        ("Ivan Karimov", "Ivan Kuramov"),
+        ("Levan Dzhagaryan", "Levan"),
+    ],
+)
+def test_different_names_do_not_match(a, b):
+    assert not names_match(a, b)
+
+
+@pytest.mark.parametrize(
+    ("mention", "kind", "name"),
+    [
+        ("Foreign Ministry Spokesman Bahram Qassemi", "person", "Bahram Qassemi"),
+        ("Russian Ambassador to Iran Levan Jagarian", "person", "Levan Jagarian"),
+        ("Defense Minister Brigadier General Hossein Dehqan", "person", "Hossein Dehqan"),
+        ("Iran’s Foreign Minister Mohammad Javad Zarif", "person", "Mohammad Javad Zarif"),
+        (
+            "the International Atomic Energy Agency",
+            "organization",
+            "International Atomic Energy Agency",
+        ),
+        ("Russia’s", "place", "Russia"),
+        ("U.S.", "place", "U.S."),
+        ("John Major", "person", "John Major"),
+        ("Foreign Ministry Spokesman", "organization", None),
+        ("Defense", "organization", None),
+        ("the ministry", "organization", None),
+    ],
+)
+def test_titles_determiners_and_possessives_are_not_part_of_a_name(mention, kind, name):
+    cleaned = clean_mention(mention, 10, kind)
+    assert (cleaned.text if cleaned else None) == name
+    if cleaned:
+        assert mention[cleaned.start - 10 : cleaned.end - 10] == name
+
+
+# --- the registry -------------------------------------------------------------------------
+
+GOOD_REGISTRY = """\
+entities:
+  - name: Rustam Khadzhiev
+    kind: person
+    aliases: [Рустам Хаджиев, رستم حاجیف]
+    wikidata: Q42
+    links: {Ministry: "https://example.org/minister"}
+  - name: Zarkhan Press Agency
+    kind: organization
+    id: zpa
+    aliases: ZPA
+not_entities: [Foreign Ministry Spokesman]
+"""
+
+
+def test_a_registry_is_read_with_ids_aliases_and_links():
+    registry = parse_registry(GOOD_REGISTRY)
+    person, agency = registry.entities
+    assert (person.id, person.kind, person.aliases) == (
+        "rustam-khadzhiev",
+        "person",
+        ("Рустам Хаджиев", "رستم حاجیف"),
+    )
+    assert person.links == (("Ministry", "https://example.org/minister"),)
+    assert (agency.id, agency.aliases) == ("zpa", ("ZPA",))
+    assert registry.is_not_entity("foreign ministry spokesman")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("entities:\n  - name: X\n    kind: animal\n", 3, "unknown kind 'animal'"),
+        ("entities:\n  - name: X\n    kind: person\n    colour: red\n", 4, "unknown key 'colour'"),
+        ("entities:\n  - kind: person\n", 2, "no name"),
+        ("entities:\n  - name: X\n    kind: person\n    wikidata: 42\n", 4, "not a Wikidata id"),
+        ("entities:\n  - name: X\n    kind: person\n    id: Not An Id\n", 4, "not a URL name"),
+        ("entities:\n  - name: [unclosed\n", 3, "not valid YAML"),
+        (
+            "entities:\n  - name: A\n    kind: person\n    aliases: [B]\n  - name: B\n    kind: person\n",
+            5,
+            "'B' names both 'A'",
+        ),
+    ],
+)
+def test_invalid_registry_entries_name_the_file_line_and_reason(text, line, words):
+    with pytest.raises(RegistryError) as error:
+        parse_registry(text, "content/registry.yaml")
+    assert error.value.line == line
+    assert str(error.value).startswith(f"content/registry.yaml:{line}: ")
+    assert words in str(error.value)
+
+
+# --- stable ids ---------------------------------------------------------------------------
+
+
+def entity(entity_id, *aliases, mentions=1):
+    return Entity(entity_id, aliases[0], "person", aliases, mentions)
+
+
+def test_an_entity_keeps_its_id_when_its_provisional_name_changes():
+    first = assign_ids([entity("levan-jagarian", "Levan Jagarian")], IdMap())
+    assert first.ids == {"levan-jagarian": "levan-jagarian"}
+    # More articles spell him Dzhagaryan now, so the name (and provisional id) changed.
+    second = assign_ids(
+        [entity("levan-dzhagaryan", "Levan Dzhagaryan", "Levan Jagarian", mentions=5)], first.id_map
+    )
+    assert second.ids == {"levan-dzhagaryan": "levan-jagarian"}
+    assert second.redirects == {}
+
+
+def test_a_merge_keeps_one_id_and_redirects_the_other():
+    first = assign_ids(
+        [entity("leyla-ghaffari", "Leyla Ghaffari"), entity("leila-qaffari", "Leila Qaffari")],
+        IdMap(),
+    )
+    merged = assign_ids(
+        [entity("leyla-ghaffari", "Leyla Ghaffari", "Leila Qaffari", mentions=3)], first.id_map
+    )
+    assert merged.ids == {"leyla-ghaffari": "leyla-ghaffari"}
+    assert merged.redirects == {"leila-qaffari": "leyla-ghaffari"}
+
+
+def test_an_id_is_never_handed_to_another_entity():
+    first = assign_ids([entity("georgia", "Georgia")], IdMap())
+    gone = assign_ids([], first.id_map)
+    other = assign_ids([entity("georgia", "Georgia O'Keeffe's Georgia")], gone.id_map)
+    assert other.ids["georgia"] != "georgia"
+
+
+def test_ids_are_applied_to_mentions_and_survive_a_round_trip_through_json():
+    assignment = assign_ids([entity("a", "A Name")], IdMap())
+    resolution = Resolution({"a": entity("a", "A Name")}, {"x.txt": (LinkedMention(0, 6, "a"),)})
+    applied = apply_ids(resolution, assignment)
+    assert set(applied.entities) == {"a"}
+    assert applied.article_mentions["x.txt"][0].entity_id == "a"
+    assert IdMap.from_json(assignment.id_map.to_json()).spellings == assignment.id_map.spellings
