@@ -278,7 +278,7 @@ def test_publish_build_has_absolute_urls_and_feeds_without_undated_stories(tmp_p
     assert home.select_one(".story-title a")["href"].startswith("https://archive.example.org/")
     entity_feed = (output / "feeds" / "entity-rustam-khadzhiev.atom.xml").read_text(encoding="utf-8")
     assert entity_feed.count("<entry>") == 7
-    assert "<title>Rustam Khadzhiev: The Qaragol Ledger Archive</title>" in entity_feed
+    assert "<title>The Qaragol Ledger Archive - Rustam Khadzhiev</title>" in entity_feed
 
 
 def test_the_build_summary_counts_what_was_built(tmp_path):

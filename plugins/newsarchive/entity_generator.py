@@ -45,7 +45,7 @@ class EntityGenerator(Generator):
                     dated,
                     self.context,
                     self.settings["ENTITY_FEED_ATOM"].format(slug=entity.id),
-                    feed_title=f"{entity.name}: {self.settings['SITENAME']}",
+                    feed_title=entity.name,  # Pelican puts the site name before it
                 )
         self._write_indexes(writer, entities)
         self._write_redirects(writer, archive)
