@@ -39,9 +39,13 @@ def _content_overrides(content: str) -> dict[str, str]:
     return {"PATH": str(folder), "NEWSARCHIVE_ENTITY_IDS": str(ids)}
 
 
-def _build(settings: Path, output: str | None, content: str | None, verbose: bool) -> None:
+def _build(
+    settings: Path, output: str | None, content: str | None, verbose: bool, fresh: bool = False
+) -> None:
     _init_logging(verbose)
-    overrides = _content_overrides(content) if content else None
+    overrides = _content_overrides(content) if content else {}
+    if fresh:
+        overrides["NEWSARCHIVE_FRESH"] = True
     try:
         report = build_site(settings, output=output or OUTPUT, overrides=overrides)
     except BuildFailed as error:
@@ -55,11 +59,12 @@ def _build(settings: Path, output: str | None, content: str | None, verbose: boo
         "output": "where to write the site (default: output/)",
         "content": "build this folder of articles instead of content/",
         "verbose": "log every file Pelican writes",
+        "fresh": "ignore the extraction cache (it is still refreshed)",
     }
 )
-def build(c, output=None, content=None, verbose=False):
+def build(c, output=None, content=None, verbose=False, fresh=False):
     """Build the archive into output/ (the previous output stays if the build fails)."""
-    _build(SETTINGS, output, content, verbose)
+    _build(SETTINGS, output, content, verbose, fresh)
 
 
 @task

@@ -276,7 +276,9 @@ def test_publish_build_has_absolute_urls_and_feeds_without_undated_stories(tmp_p
     assert "0001-01-01" not in feed
     home = soup(output / "index.html")
     assert home.select_one(".story-title a")["href"].startswith("https://archive.example.org/")
-    entity_feed = (output / "feeds" / "entity-rustam-khadzhiev.atom.xml").read_text(encoding="utf-8")
+    entity_feed = (output / "feeds" / "entity-rustam-khadzhiev.atom.xml").read_text(
+        encoding="utf-8"
+    )
     assert entity_feed.count("<entry>") == 7
     assert "<title>The Qaragol Ledger Archive - Rustam Khadzhiev</title>" in entity_feed
 

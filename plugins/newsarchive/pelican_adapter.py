@@ -46,6 +46,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "NEWSARCHIVE_REGISTRY": ["registry.yaml"],
     "NEWSARCHIVE_ENTITY_IDS": "entity-ids.json",
     "NEWSARCHIVE_REVIEW_FILE": None,
+    "NEWSARCHIVE_FRESH": False,
     "NEWSARCHIVE_HOME_PLACES": 12,
     "NEWSARCHIVE_HOME_ENTITIES": 12,
 }

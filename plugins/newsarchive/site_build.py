@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pelican import Pelican, signals
+from pelican.log import LimitFilter
 from pelican.settings import read_settings
 
 logger = logging.getLogger("newsarchive")
@@ -124,6 +125,10 @@ def build_site(
     settings["OUTPUT_PATH"] = str(staging)
     settings["DELETE_OUTPUT_DIRECTORY"] = False  # the staging folder is new
 
+    # Pelican drops a warning or progress line it has logged before in this process; each
+    # build (livereload makes many) must report its own.
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
     counter = _LogCounter()
     logging.getLogger().addHandler(counter)
     _observed.clear()

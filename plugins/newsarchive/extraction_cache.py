@@ -1,0 +1,111 @@
+"""The extraction cache: one SQLite file, keyed by an article's text and the pipeline version.
+
+Named-entity recognition is the slow part of a build. An article whose text has not
+changed, extracted by the same code, model and registry, gets its last result back. Each
+batch is one transaction, so an interrupted build loses at most the batch under way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import asdict
+from pathlib import Path
+
+from .core.extract import Definition, Extraction, Mention
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS extraction (
+    key TEXT PRIMARY KEY,
+    version TEXT NOT NULL,
+    result TEXT NOT NULL,
+    last_used REAL NOT NULL
+)
+"""
+# Entries of this pipeline version not used for this long are pruned.
+KEEP_UNUSED_SECONDS = 14 * 24 * 3600
+
+
+def pipeline_version(parts: Iterable[str]) -> str:
+    """One hash over everything that shapes an extraction: code, model, registry."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def source_fingerprint(paths: Iterable[Path]) -> str:
+    return pipeline_version(path.read_text(encoding="utf-8") for path in sorted(paths))
+
+
+def article_key(version: str, text: str, dateline: str) -> str:
+    return pipeline_version([version, text, dateline])
+
+
+def _to_json(extraction: Extraction) -> str:
+    return json.dumps(asdict(extraction), ensure_ascii=False, separators=(",", ":"))
+
+
+def _from_json(text: str) -> Extraction:
+    data = json.loads(text)
+    return Extraction(
+        tuple(Mention(**m) for m in data["mentions"]),
+        tuple(Definition(Mention(**d["name"]), Mention(**d["alias"])) for d in data["definitions"]),
+        tuple(tuple(s) for s in data["sentences"]),
+    )
+
+
+class ExtractionCache:
+    def __init__(self, path: Path, version: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.version = version
+        self.connection = sqlite3.connect(path)
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute(SCHEMA)
+        self.hits = 0
+        self.misses = 0
+
+    def get_many(self, keys: list[str]) -> dict[str, Extraction]:
+        found: dict[str, Extraction] = {}
+        now = time.time()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"SELECT key, result FROM extraction WHERE version = ? AND key IN ({marks})",
+                [self.version, *chunk],
+            ).fetchall()
+            for key, result in rows:
+                found[key] = _from_json(result)
+            with self.connection:
+                self.connection.execute(
+                    f"UPDATE extraction SET last_used = ? WHERE key IN ({marks})", [now, *chunk]
+                )
+        self.hits += len(found)
+        self.misses += len(keys) - len(found)
+        return found
+
+    def put_many(self, items: list[tuple[str, Extraction]]) -> None:
+        now = time.time()
+        with self.connection:
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO extraction (key, version, result, last_used)"
+                " VALUES (?, ?, ?, ?)",
+                [(key, self.version, _to_json(extraction), now) for key, extraction in items],
+            )
+
+    def prune(self) -> int:
+        """Remove entries of other pipeline versions, and ones unused for two weeks."""
+        with self.connection:
+            cursor = self.connection.execute(
+                "DELETE FROM extraction WHERE version != ? OR last_used < ?",
+                [self.version, time.time() - KEEP_UNUSED_SECONDS],
+            )
+        return cursor.rowcount
+
+    def close(self) -> None:
+        self.connection.close()
