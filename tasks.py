@@ -180,3 +180,19 @@ def entities_report(c, content=None):
         build_site(SETTINGS, output=Path(scratch) / "site", overrides=overrides)
         review = json.loads(review_file.read_text(encoding="utf-8"))
     print(format_review(review))
+
+
+@task(help={"timeml": "a JSON-lines file like ../shared/eval/tempeval3/tbaq.timex.jsonl"})
+def eval_dates(c, timeml):
+    """Score the date tagger on TimeML DATE expressions (span overlap, then value)."""
+    from newsarchive.evaluation import score_dates
+
+    scores = score_dates(Path(timeml))
+    print(
+        f"{scores.predicted} dates tagged, {scores.gold} in the gold standard, "
+        f"{scores.found} overlapping one, {scores.right} with the right value"
+    )
+    print(
+        f"dates: precision={scores.precision:.3f} recall={scores.recall:.3f} "
+        f"value_accuracy={scores.value_accuracy:.3f} f1={scores.f1:.3f}"
+    )

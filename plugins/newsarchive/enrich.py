@@ -1,8 +1,9 @@
 """Runs the core stages over Pelican's articles once they are all read.
 
 extract (per article) -> resolve (per article, then across the archive) -> stable ids ->
-link (each article's HTML); the results go into the shared context for the entity
-generator. Pelican objects stop here: the core sees only text and plain data.
+dates (per article) -> link (each article's HTML); the results go into the shared context
+for the entity and timeline generators. Pelican objects stop here: the core sees only text
+and plain data.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from typing import Any
 from pelican.urlwrappers import URLWrapper
 
 from .core.dateline import parse_dateline
+from .core.dates import html_datetime, tag_dates
 from .core.entity_ids import IdMap, apply_ids, assign_ids
 from .core.extract import MODEL_PACKAGE, AliasMatcher, Extraction, extract_many, load_model
 from .core.gazetteer import place_names
-from .core.html_text import text_map
-from .core.link import EntityTarget, link_entities
+from .core.html_text import insert_markup, text_map
+from .core.link import EntityTarget, date_markups, entity_markups
 from .core.publish import co_mentions, sentence_with_mention, timeline_svg
 from .core.registry import Registry, RegistryError, load_registry
 from .core.resolve import Entity as ResolvedEntity
@@ -191,7 +193,11 @@ def enrich(generator: Any) -> None:
     for article in articles:
         key = article.relative_source_path
         mentions = resolution.article_mentions.get(key, ())
-        article._content = link_entities(mapped[key], mentions, targets)
+        dates = tag_dates(texts[key], published_date(article))
+        article.date_mentions = [d for d in dates if html_datetime(d.value)]
+        article.mentioned_dates = sorted({html_datetime(d.value) for d in article.date_mentions})
+        markups = entity_markups(mapped[key], mentions, targets) + date_markups(dates)
+        article._content = insert_markup(mapped[key], markups)
         first_mention = {}
         for mention in mentions:
             first_mention.setdefault(mention.entity_id, mention)

@@ -12,6 +12,7 @@ from pelican.generators import Generator
 
 from .core.publish import article_record, entity_record
 from .enrich import KIND_LABELS, Archive, published_date
+from .timeline_generator import TimelineGenerator
 
 logger = logging.getLogger(__name__)
 
@@ -179,5 +180,5 @@ def review_for_editors(archive: Archive) -> dict[str, Any]:
     }
 
 
-def get_generators(pelican: Any) -> type[Generator]:
-    return EntityGenerator
+def get_generators(pelican: Any) -> list[type[Generator]]:
+    return [EntityGenerator, TimelineGenerator]

@@ -7,12 +7,15 @@ score the archive's extraction on their own data (`invoke eval-entities`, `eval-
 from __future__ import annotations
 
 import csv
+import json
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
+from .core.dates import tag_dates
 from .core.extract import AliasMatcher, extract_many, load_model
 from .core.gazetteer import place_names
 from .core.names import blocking_key, names_match
@@ -216,3 +219,68 @@ def pairs_from_variant_groups(
         first, second = rng.sample(range(len(groups)), 2)
         negatives.append((0, rng.choice(groups[first]), rng.choice(groups[second])))
     return positives + negatives
+
+
+@dataclass(frozen=True)
+class DateScores:
+    predicted: int
+    gold: int
+    found: int  # predictions overlapping a gold DATE
+    gold_found: int  # gold DATEs overlapped by a prediction
+    right: int  # found predictions whose value is also the gold value
+
+    @property
+    def precision(self) -> float:
+        return self.found / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.gold_found / self.gold if self.gold else 0.0
+
+    @property
+    def value_accuracy(self) -> float:
+        return self.right / self.found if self.found else 0.0
+
+    @property
+    def f1(self) -> float:
+        """F1 of right values: precision right/predicted, recall right/gold."""
+        p = self.right / self.predicted if self.predicted else 0.0
+        r = self.right / self.gold if self.gold else 0.0
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score_dates(path: Path, mistakes: list | None = None) -> DateScores:
+    """Score the date tagger on TimeML DATE expressions in a JSON-lines file."""
+    predicted = gold_total = found = gold_found = right = 0
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            document = json.loads(line)
+            dct = date.fromisoformat(document["dct"][:10]) if document.get("dct") else None
+            gold = [t for t in document["timex3"] if t["type"] == "DATE"]
+            mentions = tag_dates(document["text"], dct)
+            predicted += len(mentions)
+            gold_total += len(gold)
+            matched_gold = set()
+            for mention in mentions:
+                overlapping = [
+                    g for g in gold if g["start"] < mention.end and mention.start < g["end"]
+                ]
+                if overlapping:
+                    found += 1
+                    right += any(g["value"] == mention.value for g in overlapping)
+                    matched_gold.update(id(g) for g in overlapping)
+                    if mistakes is not None and not any(
+                        g["value"] == mention.value for g in overlapping
+                    ):
+                        mistakes.append(
+                            (
+                                mention.text,
+                                mention.value,
+                                overlapping[0]["text"],
+                                overlapping[0]["value"],
+                            )
+                        )
+                elif mistakes is not None:
+                    mistakes.append((mention.text, mention.value, None, None))
+            gold_found += len(matched_gold)
+    return DateScores(predicted, gold_total, found, gold_found, right)

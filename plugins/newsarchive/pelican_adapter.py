@@ -18,6 +18,8 @@ from pelican import signals
 from pelican.readers import BaseReader
 
 from .core.dateline import mark_dateline_in_html
+from .core.dates import describe, html_datetime
+from .core.publish import timeline_anchor
 from .core.read import (
     ArticleFormatError,
     Field,
@@ -41,6 +43,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "ENTITY_URL": "entity/{slug}.html",
     "ENTITY_SAVE_AS": "entity/{slug}.html",
     "ENTITY_FEED_ATOM": None,
+    "TIMELINE_URL": "timeline.html",
+    "TIMELINE_SAVE_AS": "timeline.html",
     "NEWSARCHIVE_SIDECAR_EXTENSION": ".meta",
     "NEWSARCHIVE_PROGRESS_EVERY": 250,
     "NEWSARCHIVE_REGISTRY": ["registry.yaml"],
@@ -218,6 +222,13 @@ def advance_progress(generator: Any) -> None:
 def apply_default_settings(pelican: Any) -> None:
     for name, value in DEFAULT_SETTINGS.items():
         pelican.settings.setdefault(name, value)
+    # Helpers the theme uses to show dates.
+    pelican.settings["JINJA_GLOBALS"] = {
+        "describe_date": describe,
+        "html_datetime": html_datetime,
+        "timeline_anchor": timeline_anchor,
+        **pelican.settings.get("JINJA_GLOBALS", {}),
+    }
 
 
 def register() -> None:

@@ -1,14 +1,15 @@
-"""Publish stage: what entity pages and the open-data export show, as plain data.
+"""Publish stage: what entity pages, the timeline and the open-data export show, as plain data.
 
 The sentence a mention appears in (the mention highlighted), the entities an entity
-appears with most, a timeline of mentions drawn as SVG, and the JSON export records.
+appears with most, a timeline of mentions drawn as SVG, the archive's timeline of the
+dates its articles mention, and the JSON export records.
 """
 
 from __future__ import annotations
 
 import html
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -124,3 +125,60 @@ def article_record(
         "dates": list(dates),
         "related": list(related),
     }
+
+
+@dataclass(frozen=True)
+class TimelinePoint:
+    value: str  # 2016-08-22, 2016-08, 2016-W33, 2016
+    label: str  # "Monday 22 August 2016"
+    article_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TimelineMonth:
+    year: int
+    month: int | None  # None: mentions of the year as a whole
+    points: tuple[TimelinePoint, ...]
+
+    @property
+    def label(self) -> str:
+        return (
+            f"{date(self.year, self.month, 1):%B %Y}" if self.month else f"{self.year} as a whole"
+        )
+
+    @property
+    def anchor(self) -> str:
+        return _anchor(self.year, self.month)
+
+
+def _anchor(year: int, month: int | None) -> str:
+    return f"timeline-{year}-{month:02d}" if month else f"timeline-{year}"
+
+
+def timeline_anchor(value: str) -> str:
+    """The fragment of the timeline page where `value` is listed."""
+    return _anchor(*_month_of(value))
+
+
+def _month_of(value: str) -> tuple[int, int | None]:
+    year = int(value[:4])
+    if "-W" in value:
+        monday = date.fromisocalendar(year, int(value[6:8]), 1)
+        return monday.year, monday.month
+    return year, int(value[5:7]) if len(value) >= 7 else None
+
+
+def timeline(
+    dates_by_article: Mapping[str, Iterable[str]], describe: Callable[[str], str]
+) -> list[TimelineMonth]:
+    """What the archive mentions, grouped by month (weeks by their Monday), newest first."""
+    articles_by_value: dict[str, set[str]] = {}
+    for key, values in dates_by_article.items():
+        for value in values:
+            articles_by_value.setdefault(value, set()).add(key)
+    months: dict[tuple[int, int | None], list[TimelinePoint]] = {}
+    for value in sorted(articles_by_value, reverse=True):
+        point = TimelinePoint(value, describe(value), tuple(sorted(articles_by_value[value])))
+        months.setdefault(_month_of(value), []).append(point)
+    ordered = sorted(months, key=lambda ym: (ym[0], ym[1] or 13), reverse=True)
+    return [TimelineMonth(year, month, tuple(months[(year, month)])) for year, month in ordered]
