@@ -196,3 +196,20 @@ def eval_dates(c, timeml):
         f"dates: precision={scores.precision:.3f} recall={scores.recall:.3f} "
         f"value_accuracy={scores.value_accuracy:.3f} f1={scores.f1:.3f}"
     )
+
+
+@task(help={"clusters": "a JSON-lines file like ../shared/eval/ecbplus/dev.jsonl"})
+def eval_related(c, clusters):
+    """Score related stories on same-event clusters: precision of the top 1, 3 and 5."""
+    from newsarchive.core.relate import Weights, relate
+    from newsarchive.evaluation import cluster_documents, precision_at, read_clusters
+
+    records = read_clusters(Path(clusters))
+    documents = cluster_documents(records)
+    text_only = precision_at(records, relate(documents, weights=Weights(1.0, 0.0, 0.0)))
+    relations = relate(documents)
+    combined = precision_at(records, relations)
+    print(f"TF-IDF alone:   p@1={text_only[1]:.3f} p@3={text_only[3]:.3f} p@5={text_only[5]:.3f}")
+    print(f"{len(documents)} documents, {relations.candidate_pairs} pairs scored "
+          f"(all pairs: {len(documents) * (len(documents) - 1)})")  # fmt: skip
+    print(f"related: p@1={combined[1]:.3f} p@3={combined[3]:.3f} p@5={combined[5]:.3f}")

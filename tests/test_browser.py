@@ -12,7 +12,7 @@ def test_home_page_leads_to_an_article(page, sample_server):
     page.wait_for_load_state()
     assert page.url.startswith(f"{sample_server}/2025/10/")
     assert page.locator("main h1").inner_text() == title
-    assert page.locator(".story-meta time").get_attribute("datetime") == "2025-10-14"
+    assert page.locator(".story-header .story-meta time").get_attribute("datetime") == "2025-10-14"
     assert page.locator(".dateline").inner_text() == "SARYKOL (ZPA) –"
     assert title in page.title()
 

@@ -29,6 +29,7 @@ from .core.html_text import insert_markup, text_map
 from .core.link import EntityTarget, date_markups, entity_markups
 from .core.publish import co_mentions, sentence_with_mention, timeline_svg
 from .core.registry import Registry, RegistryError, load_registry
+from .core.relate import Document, Weights, reason, relate
 from .core.resolve import Entity as ResolvedEntity
 from .core.resolve import Resolution, resolve_article, resolve_corpus
 from .core.scripts import detect
@@ -74,7 +75,8 @@ class Entity(URLWrapper):
         self.wikidata = entry.wikidata if entry else None
         self.links = list(entry.links) if entry else []
         self.spellings = [Spelling(alias) for alias in resolved.aliases]
-        self.appearances: list[tuple[Any, str]] = []  # (article, sentence html), newest first
+        # (article, sentence html, its copies that mention this too), newest first
+        self.appearances: list[tuple[Any, str, list[Any]]] = []
         self.co_mentions: list[tuple[Entity, int]] = []
         self.timeline = ""
 
@@ -97,7 +99,7 @@ class Entity(URLWrapper):
 
     @property
     def articles(self) -> list[Any]:
-        return [article for article, _ in self.appearances]
+        return [a for article, _, copies in self.appearances for a in (article, *copies)]
 
 
 @dataclass(frozen=True)
@@ -214,12 +216,10 @@ def enrich(generator: Any) -> None:
             )
             appearances[entity_id].append((article, sentence))
 
+    _relate_articles(articles, texts, entities_by_article, entities, settings)
+
     for entity_id, entity in entities.items():
-        entity.appearances = sorted(
-            appearances[entity_id],
-            key=lambda pair: (published_date(pair[0]) or date.min, pair[0].relative_source_path),
-            reverse=True,
-        )
+        entity.appearances = _fold_copies(appearances[entity_id])
         entity.co_mentions = [
             (entities[other], shared)
             for other, shared in co_mentions(entities_by_article, entity_id)
@@ -235,6 +235,60 @@ def enrich(generator: Any) -> None:
         id_map=assignment.id_map,
         id_map_path=path,
     )
+
+
+def _fold_copies(appearances: list[tuple[Any, str]]) -> list[tuple[Any, str, list[Any]]]:
+    """Newest first, each story once: its copies listed with it, not as stories of their own."""
+    ordered = sorted(
+        appearances,
+        key=lambda pair: (published_date(pair[0]) or date.min, pair[0].relative_source_path),
+        reverse=True,
+    )
+    mentioning = {article.relative_source_path for article, _ in ordered}
+    folded: list[tuple[Any, str, list[Any]]] = []
+    seen: set[str] = set()
+    for article, sentence in ordered:
+        if article.relative_source_path in seen:
+            continue
+        copies = [c for c in getattr(article, "copies", []) if c.relative_source_path in mentioning]
+        seen.update(c.relative_source_path for c in copies)
+        folded.append((article, sentence, copies))
+    return folded
+
+
+@dataclass(frozen=True)
+class RelatedStory:
+    article: Any
+    reason: str
+
+
+def _relate_articles(
+    articles: list[Any],
+    texts: dict[str, str],
+    entities_by_article: dict[str, set[str]],
+    entities: dict[str, Entity],
+    settings: dict[str, Any],
+) -> None:
+    """Each article's related stories (with the reason) and its copies, on the article."""
+    documents = [
+        Document(
+            a.relative_source_path,
+            f"{a.title}\n{texts[a.relative_source_path]}",
+            frozenset(entities_by_article[a.relative_source_path]),
+            published_date(a),
+        )
+        for a in articles
+    ]
+    weights = Weights(**settings["RELATED_WEIGHTS"]) if settings["RELATED_WEIGHTS"] else Weights()
+    relations = relate(documents, count=settings["RELATED_COUNT"], weights=weights)
+    by_key = {a.relative_source_path: a for a in articles}
+    names = {entity_id: entity.name for entity_id, entity in entities.items()}
+    for article in articles:
+        key = article.relative_source_path
+        article.related = [
+            RelatedStory(by_key[r.key], reason(r, names)) for r in relations.related.get(key, ())
+        ]
+        article.copies = [by_key[k] for k in relations.duplicates.get(key, ())]
 
 
 def _pipeline_version(registry: Registry) -> str:

@@ -124,7 +124,7 @@ class EntityGenerator(Generator):
                 published_date(a),
                 [e.id for e in getattr(a, "entities", [])],
                 getattr(a, "mentioned_dates", []),
-                [_site_url(settings, r.url) for r in getattr(a, "related", [])],
+                [_site_url(settings, r.article.url) for r in getattr(a, "related", [])],
             )
             for a in sorted(
                 self.context.get("articles", []) + self.context.get("undated_articles", []),

@@ -20,7 +20,8 @@ from .core.extract import AliasMatcher, extract_many, load_model
 from .core.gazetteer import place_names
 from .core.names import blocking_key, names_match
 from .core.registry import Registry
-from .core.resolve import resolve_article
+from .core.relate import Document, Relations
+from .core.resolve import resolve_article, resolve_corpus
 
 CONLL_TYPES = {"person": "PER", "organization": "ORG", "place": "LOC"}
 
@@ -284,3 +285,47 @@ def score_dates(path: Path, mistakes: list | None = None) -> DateScores:
                     mistakes.append((mention.text, mention.value, None, None))
             gold_found += len(matched_gold)
     return DateScores(predicted, gold_total, found, gold_found, right)
+
+
+def read_clusters(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def cluster_documents(records: list[dict]) -> list[Document]:
+    """ECB+-style records as documents, their entities found by the archive's own pipeline."""
+    registry = Registry()
+    texts = {r["doc_id"]: r["text"] for r in records}
+    extractions = extract_many(
+        [(text, None) for text in texts.values()],
+        load_model(),
+        AliasMatcher(registry, place_names()),
+    )
+    names = {
+        key: resolve_article(texts[key], extraction, registry)
+        for key, extraction in zip(texts, extractions, strict=True)
+    }
+    resolution = resolve_corpus(names, texts, registry)
+    documents = []
+    for record in records:
+        key = record["doc_id"]
+        published = date.fromisoformat(record["date_iso"][:10]) if record.get("date_iso") else None
+        entities = frozenset(m.entity_id for m in resolution.article_mentions.get(key, ()))
+        documents.append(Document(key, texts[key], entities, published))
+    return documents
+
+
+def precision_at(
+    records: list[dict], relations: Relations, ks: tuple[int, ...] = (1, 3, 5)
+) -> dict[int, float]:
+    """Share of the top k related stories that report the same event (same cluster_id)."""
+    cluster = {r["doc_id"]: r["cluster_id"] for r in records}
+    result = {}
+    for k in ks:
+        hits = total = 0
+        for key, related in relations.related.items():
+            top = related[:k]
+            hits += sum(cluster[r.key] == cluster[key] for r in top)
+            total += k
+        result[k] = hits / total if total else 0.0
+    return result
