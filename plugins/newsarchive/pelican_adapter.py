@@ -29,6 +29,7 @@ from .core.read import (
     parse_raw_article,
     render_html,
 )
+from .core.sanitize import clean_html
 from .core.scripts import detect
 from .core.slugs import SlugClaim, deduplicate, make_slug
 from .enrich import enrich
@@ -118,12 +119,22 @@ def _decode(path: str, shown_path: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise ArticleFormatError(
-            shown_path,
-            line,
-            f"the file is not UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})",
-            "Save the file as UTF-8",
-        ) from None
+        problem = f"byte 0x{data[error.start]:02x} on line {line} is not UTF-8"
+    # Old wire files are often Windows-1252 (Latin-1 plus typographic quotes). Decode them
+    # so, and say so, where every byte is a printable character in that encoding.
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and all(c.isprintable() or c in "\r\n\t" for c in text):
+        logger.warning(
+            "%s: %s; read as Windows-1252 (Latin-1). Save the file as UTF-8 to be sure",
+            shown_path, problem,
+        )  # fmt: skip
+        return text
+    raise ArticleFormatError(
+        shown_path, line, f"the file is not UTF-8 ({problem})", "Save the file as UTF-8"
+    )
 
 
 def _read_sidecar(path: str, shown_path: str, settings: dict[str, Any]) -> dict[str, Field]:
@@ -167,6 +178,7 @@ def finish_reading(generator: Any) -> None:
         article.slug = final_slugs[article.relative_source_path]
 
     for article in everything:
+        article._content = clean_html(article._content or "")
         if getattr(article, "reader", None) != "rawnews":
             _mark_dateline(article)
 

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .spans import SpanSet
+
 MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
     "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9,
@@ -375,7 +377,7 @@ RULES: list[_Rule] = [
 def tag_dates(text: str, dct: date | None) -> list[DateMention]:
     """Every date `text` mentions, resolved against the publication date `dct`."""
     found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    taken = SpanSet()
     candidates = []
     for order, (pattern, resolve) in enumerate(RULES):
         for match in pattern.finditer(text):
@@ -385,12 +387,12 @@ def tag_dates(text: str, dct: date | None) -> list[DateMention]:
     # The longest expression wins where two overlap ("Oct. 31" over "by Oct").
     for start, _, _, match, resolve in sorted(candidates, key=lambda c: (c[1], c[0], c[2])):
         end = match.end()
-        if any(start < t_end and t_start < end for t_start, t_end in taken):
+        if taken.overlaps(start, end):
             continue
         value = resolve(_Context(text, match, dct))
         if value is None:
             continue
-        taken.append((start, end))
+        taken.add(start, end)
         # "on Thursday", "in March": the preposition is not part of the date.
         preposition = _PREPOSITION.match(text, start, end)
         if preposition:

@@ -209,7 +209,9 @@ def find_definitions(text: str, mentions: list[Mention]) -> list[Definition]:
             words_start = _tail_words(text, before_end, min(len(inside) + 5, 2 * len(inside)))
             long_form = best_long_form(inside, text[words_start:before_end])
             if long_form:
-                long_form = _extend_long_form(long_form, text[:before_end], inside)
+                long_form = _extend_long_form(
+                    long_form, text[max(0, before_end - 300) : before_end], inside
+                )
             named = ends.get(before_end)
             if long_form:
                 long_start = before_end - len(long_form)
@@ -299,14 +301,42 @@ def title_case_shouting(text: str) -> str:
 # --- the whole stage --------------------------------------------------------------------
 
 
-def _ner_mentions(doc: Any) -> list[Mention]:
+def _ner_mentions(doc: Any, offset: int = 0) -> list[Mention]:
     # The English model reads other scripts as noise; names in them come from the
     # registry and from matching names the archive already knows.
     return [
-        Mention(ent.start_char, ent.end_char, ent.text, KIND_BY_LABEL[ent.label_], "ner")
+        Mention(
+            offset + ent.start_char,
+            offset + ent.end_char,
+            ent.text,
+            KIND_BY_LABEL[ent.label_],
+            "ner",
+        )
         for ent in doc.ents
         if ent.label_ in KIND_BY_LABEL and detect(ent.text).is_latin
     ]
+
+
+CHUNK_CHARACTERS = 100_000  # the model's memory grows with its input; spaCy refuses 1,000,000
+# Past this, a "news article" is a dump: the model reads this much of it (about a minute's
+# work), and the registry, the gazetteer and the definitions still read all of it.
+MODEL_CHARACTERS = 200_000
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """The text cut at paragraph breaks into pieces the model can take, with their offsets."""
+    if len(text) <= CHUNK_CHARACTERS:
+        return [(0, text)]
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + CHUNK_CHARACTERS)
+        if end < len(text):
+            cut = text.rfind("\n", start, end)
+            end = cut + 1 if cut > start else end
+        pieces.append((start, text[start:end]))
+        start = end
+    return pieces
 
 
 def extract_many(
@@ -317,11 +347,22 @@ def extract_many(
 ) -> Iterator[Extraction]:
     """Extract every (text, dateline) in order, running the model over them in batches."""
     pending = list(texts)
-    docs = nlp.pipe((title_case_shouting(text) for text, _ in pending), batch_size=batch_size)
-    for (text, dateline), doc in zip(pending, docs, strict=True):
-        mentions = _ner_mentions(doc) + matcher.find(text) + dateline_mentions(text, dateline)
+    pieces = [
+        (index, offset, piece)
+        for index, (text, _) in enumerate(pending)
+        for offset, piece in _chunks(text)
+    ]
+    docs = nlp.pipe((title_case_shouting(piece) for _, _, piece in pieces), batch_size=batch_size)
+    per_text: list[list[tuple[int, Any]]] = [[] for _ in pending]
+    for (index, offset, _), doc in zip(pieces, docs, strict=True):
+        per_text[index].append((offset, doc))
+    for (text, dateline), parts in zip(pending, per_text, strict=True):
+        mentions = [m for offset, doc in parts for m in _ner_mentions(doc, offset)]
+        mentions += matcher.find(text) + dateline_mentions(text, dateline)
         definitions = find_definitions(text, mentions)
-        sentences = tuple((s.start_char, s.end_char) for s in doc.sents)
+        sentences = tuple(
+            (offset + s.start_char, offset + s.end_char) for offset, doc in parts for s in doc.sents
+        )
         yield Extraction(tuple(mentions), tuple(definitions), sentences)
 
 

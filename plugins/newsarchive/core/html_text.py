@@ -8,8 +8,12 @@ for every run of text, where it stands in both.
 from __future__ import annotations
 
 import html
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 from html.parser import HTMLParser
+
+from .spans import SpanSet
 
 BLOCK_TAGS = frozenset(
     {
@@ -44,11 +48,15 @@ class TextRun:
     group: int  # runs in the same group touch each other with no tag between
 
 
-@dataclass(frozen=True)
+@dataclass
 class TextMap:
     html: str
     text: str
     runs: tuple[TextRun, ...]
+
+    @cached_property
+    def run_ends(self) -> list[int]:
+        return [run.text_end for run in self.runs]
 
     def html_span(self, start: int, end: int) -> tuple[int, int] | None:
         """The HTML span of text[start:end], or None if it cannot be wrapped whole.
@@ -56,7 +64,12 @@ class TextMap:
         It cannot when it crosses a tag, falls where wrapping is not allowed, or
         cuts into a character reference.
         """
-        covered = [r for r in self.runs if r.text_start < end and r.text_end > start]
+        first_index = bisect_right(self.run_ends, start)
+        covered = []
+        for run in self.runs[first_index:]:
+            if run.text_start >= end:
+                break
+            covered.append(run)
         if not covered or not all(r.linkable for r in covered):
             return None
         if len({r.group for r in covered}) != 1:
@@ -173,14 +186,14 @@ def insert_markup(mapped: TextMap, markups: list[Markup]) -> str:
     """The HTML with each markup's tags around its text; markups that cannot be placed
     whole, or that overlap one placed before them, are left out."""
     placed: list[tuple[int, int, Markup]] = []
-    taken: list[tuple[int, int]] = []
+    taken = SpanSet()
     for markup in sorted(markups, key=lambda m: (m.start, -m.end)):
-        if any(markup.start < end and markup.end > start for start, end in taken):
+        if taken.overlaps(markup.start, markup.end):
             continue
         span = mapped.html_span(markup.start, markup.end)
         if span is None:
             continue
-        taken.append((markup.start, markup.end))
+        taken.add(markup.start, markup.end)
         placed.append((span[0], span[1], markup))
     pieces: list[str] = []
     cursor = 0

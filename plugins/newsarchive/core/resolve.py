@@ -31,6 +31,7 @@ from .names import (
 from .registry import Registry, RegistryEntity
 from .scripts import detect
 from .slugs import make_slug
+from .spans import SpanSet
 
 ORGANISATION_WORDS = frozenset(
     """
@@ -70,10 +71,6 @@ class ArticleNames:
 
 def normalise(name: str) -> str:
     return " ".join(name.split()).casefold()
-
-
-def _overlaps(a: NamedMention, b: NamedMention) -> bool:
-    return a.start < b.end and b.start < a.end
 
 
 def _clean(
@@ -169,14 +166,19 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
         if named is not None:
             candidates.append((PRIORITY[mention.origin], named))
 
-    kept: list[NamedMention] = []
+    placed: dict[tuple[int, int], NamedMention] = {}
+    spans = SpanSet()
     for _, named in sorted(candidates, key=lambda c: (c[0], -(c[1].end - c[1].start), c[1].start)):
-        overlapping = [other for other in kept if _overlaps(named, other)]
-        if not overlapping:
-            kept.append(named)
-        elif _contains_registry_names(named, overlapping):
-            # "Zarkhan National Oil Company" is more than the registry's "Zarkhan" in it.
-            kept = [other for other in kept if other not in overlapping] + [named]
+        overlapping = [placed[span] for span in spans.overlapping(named.start, named.end)]
+        if overlapping and not _contains_registry_names(named, overlapping):
+            continue
+        # "Zarkhan National Oil Company" is more than the registry's "Zarkhan" in it.
+        for other in overlapping:
+            spans.remove(other.start, other.end)
+            del placed[(other.start, other.end)]
+        spans.add(named.start, named.end)
+        placed[(named.start, named.end)] = named
+    kept = sorted(placed.values(), key=lambda n: n.start)
     kept = [_with_given_name(text, named) if named.kind == "person" else named for named in kept]
     kept = [_team_in_results(text, named) for named in kept]
     lower_words = set(re.findall(r"\b[a-z]+\b", text))
@@ -254,15 +256,17 @@ def _add_repeated_mentions(
     if pattern is None:
         return mentions
     result = list(mentions)
-    taken = sorted((m.start, m.end) for m in mentions)
+    taken = SpanSet()
+    for mention in mentions:
+        taken.add(mention.start, mention.end)
     for match in pattern.finditer(text):
-        if any(match.start() < end and start < match.end() for start, end in taken):
+        if taken.overlaps(match.start(), match.end()):
             continue
         source = written[match.group(0)]
         result.append(
             NamedMention(match.start(), match.end(), source.name, source.kind, source.entity_id)
         )
-        taken.append((match.start(), match.end()))
+        taken.add(match.start(), match.end())
     return result
 
 
@@ -442,9 +446,11 @@ def resolve_corpus(
             people.setdefault(tuple(skeleton(t) for t in name_tokens(node)), node)
     extra: dict[str, list[NamedMention]] = defaultdict(list)
     for key in sorted(articles):
-        taken = [(m.start, m.end) for m in articles[key].mentions]
+        taken = SpanSet()
+        for mention in articles[key].mentions:
+            taken.add(mention.start, mention.end)
         for start, end, node in _non_latin_mentions(texts.get(key, ""), people):
-            if any(start < e and s < end for s, e in taken):
+            if taken.overlaps(start, end):
                 continue
             written = texts[key][start:end]
             extra[key].append(NamedMention(start, end, written, "person"))
