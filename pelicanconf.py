@@ -62,6 +62,12 @@ AUTHOR_FEED_RSS = None
 RELATIVE_URLS = True
 SUMMARY_MAX_LENGTH = 45
 
+# No inline script, no third-party anything: the site works from its own files.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'"
+)
+
 # newsarchive settings (see README): sidecar metadata files, progress lines.
 NEWSARCHIVE_SIDECAR_EXTENSION = ".meta"
 NEWSARCHIVE_PROGRESS_EVERY = 250

@@ -40,10 +40,15 @@ def _content_overrides(content: str) -> dict[str, str]:
 
 
 def _build(
-    settings: Path, output: str | None, content: str | None, verbose: bool, fresh: bool = False
+    settings: Path,
+    output: str | None,
+    content: str | None,
+    verbose: bool,
+    fresh: bool = False,
+    extra: dict | None = None,
 ) -> None:
     _init_logging(verbose)
-    overrides = _content_overrides(content) if content else {}
+    overrides = {**(_content_overrides(content) if content else {}), **(extra or {})}
     if fresh:
         overrides["NEWSARCHIVE_FRESH"] = True
     try:
@@ -103,7 +108,8 @@ def livereload(c, port=8000):
 
     def rebuild_quietly() -> None:
         with contextlib.suppress(Exit):  # the error is printed; keep serving the last build
-            _build(SETTINGS, None, None, False)
+            # livereload injects an inline script, which the site's policy would block.
+            _build(SETTINGS, None, None, False, extra={"CONTENT_SECURITY_POLICY": ""})
 
     rebuild_quietly()
     server = Server()
@@ -115,9 +121,52 @@ def livereload(c, port=8000):
 
 @task(help={"pytest-args": "extra arguments for pytest, e.g. '-k reader'"})
 def test(c, pytest_args=""):
-    """Lint with ruff, then run the whole test suite."""
+    """Lint with ruff, run the whole test suite, then build the site and check it."""
     c.run(f"{sys.executable} -m ruff check .", pty=False)
     c.run(f"{sys.executable} -m pytest {pytest_args}", pty=False)
+    _build(SETTINGS, None, None, False)
+    check(c)
+
+
+# The page kinds a reader meets, checked in the browser by `invoke check`.
+CHECKED_PAGES = [
+    "index.html",
+    "archives.html",
+    "timeline.html",
+    "entities/all.html",
+    "entities/person.html",
+]
+
+
+@task(help={"site": "the built site to check (default: output/)"})
+def check(c, site=None):
+    """Check a built site: links and fragments, HTML5, accessibility (axe-core), CSP."""
+    from newsarchive.site_check import broken_links, browser_problems, html_errors
+
+    folder = Path(site or OUTPUT)
+    pages = [*CHECKED_PAGES, *_first(folder, "20*/*/*.html"), *_first(folder, "entity/*.html")]
+    sections = {
+        "broken links": broken_links(folder),
+        "HTML parse errors": html_errors(folder),
+        "browser (axe-core, Content-Security-Policy)": browser_problems(
+            folder, pages, ROOT / "node_modules" / "axe-core" / "axe.min.js"
+        ),
+    }
+    for name, problems in sections.items():
+        print(f"{name}: {len(problems)}")
+        for problem in problems[:50]:
+            print(f"  {problem}")
+    total = sum(len(p) for p in sections.values())
+    pages_checked = len(list(folder.rglob("*.html")))
+    print(f"check: {pages_checked} pages, {len(pages)} in the browser, {total} problems")
+    if total:
+        raise Exit(code=1)
+
+
+def _first(folder: Path, pattern: str) -> list[str]:
+    """The first page matching pattern that is not an index, relative to folder."""
+    matches = sorted(p for p in folder.glob(pattern) if p.name != "index.html")
+    return [matches[0].relative_to(folder).as_posix()] if matches else []
 
 
 @task(

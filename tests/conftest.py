@@ -6,9 +6,6 @@ import logging
 import os
 import shutil
 import sys
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,11 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from newsarchive.site_build import BuildReport, build_site  # noqa: E402
+from newsarchive.site_check import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
 
 SETTINGS = ROOT / "pelicanconf.py"
 PUBLISH_SETTINGS = ROOT / "publishconf.py"
 SHARED = ROOT.parent / "shared"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def build(content: Path, output: Path, settings: Path = SETTINGS, **overrides) -> BuildReport:
@@ -45,21 +42,11 @@ def content_dir(tmp_path) -> Path:
     return content
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture(scope="session")
 def sample_server(sample_site):
     """The built sample archive served over HTTP on a free local port."""
-    handler = partial(QuietHandler, directory=str(sample_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(sample_site) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -72,10 +59,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 from conftest import PUBLISH_SETTINGS, ROOT, SHARED, build
+from newsarchive.site_check import broken_links, html_errors
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -134,27 +134,9 @@ def test_beats_about_and_404_pages(sample_site):
     assert soup(sample_site / "404.html").select_one("h1").get_text() == "Page not found"
 
 
-def _internal_targets(site: Path):
-    for path in site.rglob("*.html"):
-        for element in soup(path).select("[href], [src]"):
-            link = element.get("href") or element.get("src")
-            parts = urlsplit(link)
-            if parts.scheme or parts.netloc or link.startswith("mailto:"):
-                continue
-            yield path, link, parts
-
-
-def test_every_internal_link_and_fragment_resolves(sample_site):
-    broken = []
-    for page, link, parts in _internal_targets(sample_site):
-        target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
-        if target.is_dir():
-            target = target / "index.html"
-        if not target.is_file() or sample_site.resolve() not in target.parents:
-            broken.append(f"{page.relative_to(sample_site)} -> {link}")
-        elif parts.fragment and soup(target).find(id=parts.fragment) is None:
-            broken.append(f"{page.relative_to(sample_site)} -> {link} (no such id)")
-    assert broken == []
+def test_every_internal_link_and_fragment_resolves_and_every_page_parses(sample_site):
+    assert broken_links(sample_site) == []
+    assert html_errors(sample_site) == []
 
 
 def test_no_page_has_an_empty_or_duplicate_heading_structure(sample_site):
@@ -245,7 +227,10 @@ def test_a_broken_article_is_reported_with_its_file_and_skipped(content_dir, tmp
     assert "binary.txt: this is a binary file" in messages
     # Latin-1 is decoded, not mangled, and the editor is told.
     assert "latin1.txt: byte 0xe9 on line 1 is not UTF-8; read as Windows-1252" in messages
-    assert soup(tmp_path / "out" / "undated" / "cafe-story.html").select_one("h1").get_text() == "Café story"
+    assert (
+        soup(tmp_path / "out" / "undated" / "cafe-story.html").select_one("h1").get_text()
+        == "Café story"
+    )
     assert (tmp_path / "out" / "2024" / "01" / "good-story.html").is_file()
 
 

@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 # link them as {filename}/... and Pelican makes those links relative where it should.
 ENTITY_SOURCE_PREFIX = "newsarchive-entity/"
 CACHE_FILE = "newsarchive-extraction.sqlite3"
+ANNOTATED_CHARACTERS = 500_000  # about 80,000 words: longer than any news story
 CACHE_BATCH = 64  # extractions written per transaction: what an interrupted build can lose
 # The modules an extraction's result depends on; a change to any of them empties the cache.
 EXTRACTION_SOURCES = ("extract.py", "dateline.py", "scripts.py", "gazetteer.py", "registry.py")
@@ -173,7 +174,7 @@ def enrich(generator: Any) -> None:
     previous = _load_id_map(path)
 
     mapped = {a.relative_source_path: text_map(a._content or "") for a in articles}
-    texts = {key: m.text for key, m in mapped.items()}
+    texts = {key: _annotated_part(key, m.text) for key, m in mapped.items()}
     extractions = _extract_all(texts, registry, settings)
 
     names = {key: resolve_article(texts[key], extractions[key], registry) for key in mapped}
@@ -235,6 +236,19 @@ def enrich(generator: Any) -> None:
         id_map=assignment.id_map,
         id_map_path=path,
     )
+
+
+def _annotated_part(key: str, text: str) -> str:
+    """The part of an article that is annotated: all of it, up to a limit no real news
+    story reaches. A longer file (a dump) is published whole, annotated only so far."""
+    if len(text) <= ANNOTATED_CHARACTERS:
+        return text
+    logger.warning(
+        "%s: %d characters long; names, dates and related stories are found in the first "
+        "%d only. Split it into articles to annotate all of it",
+        key, len(text), ANNOTATED_CHARACTERS,
+    )  # fmt: skip
+    return text[:ANNOTATED_CHARACTERS]
 
 
 def _fold_copies(appearances: list[tuple[Any, str]]) -> list[tuple[Any, str, list[Any]]]:

@@ -135,7 +135,7 @@ class EntityGenerator(Generator):
         folder.mkdir(parents=True, exist_ok=True)
         for name, records in (("entities.json", entities), ("articles.json", articles)):
             (folder / name).write_text(
-                json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                _safe_json(records) + "\n",
                 encoding="utf-8",
             )
 
@@ -155,6 +155,13 @@ class EntityGenerator(Generator):
             logger.warning(
                 "%s: cannot save entity ids (%s); entity URLs may move next build", path, error
             )
+
+
+def _safe_json(data: Any) -> str:
+    """JSON in which <, > and & are escaped, so a title holding markup stays inert even
+    where someone pastes the file into a page; parsed, it is the same data."""
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def review_for_editors(archive: Archive) -> dict[str, Any]:

@@ -183,7 +183,9 @@ def find_definitions(text: str, mentions: list[Mention]) -> list[Definition]:
     for match in _PARENTHESIS.finditer(text):
         inside = match.group(1).strip()
         inside_start = match.start(1) + (len(match.group(1)) - len(match.group(1).lstrip()))
-        before_end = len(text[: match.start()].rstrip())
+        before_end = match.start()
+        while before_end > 0 and text[before_end - 1].isspace():
+            before_end -= 1
         known = _ALSO_KNOWN.match(inside)
         if known:
             named = ends.get(before_end)
@@ -237,7 +239,8 @@ def find_definitions(text: str, mentions: list[Mention]) -> list[Definition]:
             definitions.append(Definition(long_mention, short))
             continue
         # SF (Long Form)
-        short_match = re.search(r"(\S+)$", text[:before_end])
+        window_start = max(0, before_end - 40)
+        short_match = re.search(r"(\S+)$", text[window_start:before_end])
         if short_match and is_short_form(short_match.group(1)) and short_match.group(1).isupper():
             short_text = short_match.group(1)
             if (
@@ -246,7 +249,9 @@ def find_definitions(text: str, mentions: list[Mention]) -> list[Definition]:
             ):
                 named = ends.get(before_end)
                 kind = named.kind if named else "organization"
-                short = Mention(short_match.start(1), before_end, short_text, kind, "definition")
+                short = Mention(
+                    window_start + short_match.start(1), before_end, short_text, kind, "definition"
+                )
                 long_mention = Mention(
                     inside_start, inside_start + len(inside), inside, kind, "definition"
                 )

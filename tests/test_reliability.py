@@ -1,0 +1,171 @@
+"""Bad input never breaks the site; builds are reproducible; the site checks catch what they should."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from conftest import CHROMIUM, PUBLISH_SETTINGS, ROOT, build
+from newsarchive.site_check import broken_links, browser_problems, html_errors
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_two_builds_of_the_same_input_are_byte_identical_whatever_the_file_order(tmp_path):
+    first = tmp_path / "first"
+    shutil.copytree(ROOT / "content", first)
+    # The same files created in the opposite order: directory listings come back differently.
+    second = tmp_path / "second"
+    for source in sorted((ROOT / "content").rglob("*"), reverse=True):
+        target = second / source.relative_to(ROOT / "content")
+        if source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target)
+    build(first, tmp_path / "a", CACHE_PATH=str(tmp_path / "cache-a"))
+    build(first, tmp_path / "b", CACHE_PATH=str(tmp_path / "cache-a"))
+    build(second, tmp_path / "c", CACHE_PATH=str(tmp_path / "cache-c"))
+    a, b, c = files(tmp_path / "a"), files(tmp_path / "b"), files(tmp_path / "c")
+    assert a == b
+    assert a == c
+
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+def test_markup_in_titles_bodies_metadata_and_the_registry_is_escaped_everywhere(
+    content_dir, tmp_path
+):
+    (content_dir / "evil.md").write_text(
+        f"Title: Evil {SCRIPT} title\nDate: 2024-01-01\nPlace: Qaragol {SCRIPT}\n"
+        f"Category: Politics\n\nAnna Petrova said {SCRIPT} <img src=x onerror=alert(1)> "
+        f'<a href="javascript:alert(2)">click</a> on Monday.\n',
+        encoding="utf-8",
+    )
+    (content_dir / "evil.txt").write_text(
+        f"Date: 2024-01-02\nSource: ZPA {SCRIPT}\n\nRaw {SCRIPT} title\n\nBody {SCRIPT} with Anna Petrova.\n",
+        encoding="utf-8",
+    )
+    (content_dir / "registry.yaml").write_text(
+        f'entities:\n  - name: "Anna Petrova"\n    kind: person\n    description: "{SCRIPT}"\n'
+        f'    aliases: ["Anna {SCRIPT}"]\n',
+        encoding="utf-8",
+    )
+    output = tmp_path / "public"
+    report = build(content_dir, output, settings=PUBLISH_SETTINGS)
+    assert report.articles == 2
+    for path in output.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json"):
+            text = path.read_text(encoding="utf-8")
+            assert "<script>alert" not in text, path
+            assert "onerror=" not in text and "javascript:alert" not in text, path
+    article = BeautifulSoup(
+        (output / "2024/01/evil-script-alert-x-script-title.html").read_text(), "html.parser"
+    )
+    assert article.select_one("h1").get_text() == f"Evil {SCRIPT} title"  # shown as text
+    data = json.loads(article.select_one('script[type="application/ld+json"]').string)
+    assert data["headline"] == f"Evil {SCRIPT} title"
+    entity = BeautifulSoup((output / "entity/anna-petrova.html").read_text(), "html.parser")
+    assert entity.select_one(".entity-description").get_text() == SCRIPT
+    exported = json.loads((output / "data/entities.json").read_text())
+    assert f"Anna {SCRIPT}" in next(e for e in exported if e["id"] == "anna-petrova")["aliases"]
+
+
+def test_a_10_mb_article_builds_whole_and_is_annotated_as_far_as_a_story_goes(
+    content_dir, tmp_path, caplog
+):
+    paragraph = "QARAGOL (ZPA) – Rustam Khadzhiev met Yelena Brovkina on Monday in Novoyarsk. " * 5
+    body = "\n\n".join(paragraph for _ in range(10_000_000 // len(paragraph)))
+    (content_dir / "huge.txt").write_text(
+        f"Date: 2024-06-01\n\nA very long story\n\n{body}\n", encoding="utf-8"
+    )
+    report = build(content_dir, tmp_path / "out")
+    assert (report.articles, report.skipped) == (1, 0)
+    page = (tmp_path / "out" / "2024" / "06" / "a-very-long-story.html").read_text(encoding="utf-8")
+    assert len(page) > 10_000_000
+    assert 'data-entity="rustam-khadzhiev"' in page
+    assert any(
+        "huge.txt" in r.getMessage() and "first 500000 only" in r.getMessage()
+        for r in caplog.records
+    )
+
+
+def test_dates_in_year_one_and_9999_build(content_dir, tmp_path):
+    (content_dir / "old.txt").write_text("Date: 0001-01-01\n\nYear one\n\nBody.\n")
+    (content_dir / "far.txt").write_text("Date: 9999-12-31\n\nYear 9999\n\nBody.\n")
+    report = build(content_dir, tmp_path / "out", settings=PUBLISH_SETTINGS)
+    assert (report.articles, report.skipped) == (2, 0)
+    feed = (tmp_path / "out" / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
+    assert "Year one" in feed and "Year 9999" in feed
+
+
+def test_a_path_escaping_save_as_is_refused_with_the_file_named(content_dir, tmp_path, caplog):
+    (content_dir / "escape.md").write_text(
+        "Title: Out\nDate: 2024-01-01\nSave_as: ../../evil.html\n\nBody.\n"
+    )
+    (content_dir / "fine.md").write_text("Title: Fine\nDate: 2024-01-01\n\nBody.\n")
+    report = build(content_dir, tmp_path / "out")
+    assert report.articles == 1 and not (tmp_path / "evil.html").exists()
+    assert any(
+        "escape.md" in r.getMessage() and "outside" in r.getMessage() for r in caplog.records
+    )
+
+
+def write_page(folder: Path, name: str, html: str) -> None:
+    (folder / name).parent.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(html, encoding="utf-8")
+
+
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title>{head}</head>
+<body><main><h1 id="top">Title</h1>{body}</main></body></html>"""
+
+
+def test_the_checks_find_broken_links_fragments_and_bad_html(tmp_path):
+    write_page(
+        tmp_path,
+        "index.html",
+        PAGE.format(
+            head="",
+            body='<a href="a.html#nowhere">a</a> <a href="gone.html">g</a> <a href="#top">t</a>',
+        ),
+    )
+    write_page(tmp_path, "a.html", PAGE.format(head="", body="<p>fine</p>"))
+    write_page(tmp_path, "bad.html", "<p>no doctype <b>unclosed</i></p>")
+    links = broken_links(tmp_path)
+    assert links == [
+        "index.html: a.html#nowhere (no element with that id)",
+        "index.html: gone.html (no such file)",
+    ]
+    errors = html_errors(tmp_path)
+    assert errors and all(e.startswith("bad.html:") for e in errors)
+
+
+def test_the_browser_checks_find_accessibility_and_csp_problems(tmp_path):
+    if not CHROMIUM.exists():
+        import pytest
+
+        pytest.skip(f"{CHROMIUM} is missing")
+    policy = '<meta http-equiv="Content-Security-Policy" content="script-src \'self\'">'
+    write_page(
+        tmp_path,
+        "bad.html",
+        PAGE.format(head=policy, body='<img src="x.png"><script>document.title="x"</script>'),
+    )
+    write_page(
+        tmp_path, "good.html", PAGE.format(head=policy, body='<img src="x.png" alt="A chart">')
+    )
+    problems = browser_problems(tmp_path, ["bad.html", "good.html"], AXE)
+    assert any(p.startswith("bad.html: critical image-alt") for p in problems)
+    assert any(
+        p.startswith("bad.html: Content-Security-Policy violated: script-src") for p in problems
+    )
+    assert not any(p.startswith("good.html") for p in problems)
