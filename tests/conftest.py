@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,23 @@ SHARED = ROOT.parent / "shared"
 def build(content: Path, output: Path, settings: Path = SETTINGS, **overrides) -> BuildReport:
     """Build `content` with the project's settings and theme into `output`."""
     return build_site(settings, output=output, overrides={"PATH": str(content), **overrides})
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def visible_text(fragment: str) -> str:
+    """The text a browser shows, by the standard library's parser (not the one under test)."""
+    parser = _TextOnly()
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.parts)
 
 
 @pytest.fixture(scope="session")

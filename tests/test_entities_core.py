@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 from bs4 import BeautifulSoup
+from conftest import visible_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from newsarchive.core.entity_ids import IdMap, apply_ids, assign_ids
@@ -14,24 +13,6 @@ from newsarchive.core.link import EntityTarget, link_entities
 from newsarchive.core.names import clean_mention, names_match
 from newsarchive.core.registry import RegistryError, parse_registry
 from newsarchive.core.resolve import Entity, LinkedMention, Resolution
-
-
-class _TextOnly(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def visible_text(fragment: str) -> str:
-    """The text a browser shows, by the standard library's parser (not the one under test)."""
-    parser = _TextOnly()
-    parser.feed(fragment)
-    parser.close()
-    return "".join(parser.parts)
-
 
 # --- the HTML text map and the linker -----------------------------------------------------
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from html.parser import HTMLParser
 
 import pytest
+from conftest import visible_text
 from hypothesis import given
 from hypothesis import strategies as st
 from newsarchive.core.read import (
@@ -31,21 +31,6 @@ The union wants a 20 percent rise.
 """
 
 
-class TextCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def text_of(html: str) -> str:
-    collector = TextCollector()
-    collector.feed(html)
-    return "".join(collector.parts)
-
-
 def test_title_is_the_first_line_and_a_repeated_title_line_is_dropped():
     article = parse_raw_article(WIRE_STORY)
     assert article.title == "Harbour strike enters second week"
@@ -61,7 +46,7 @@ def test_summary_excerpt_becomes_the_summary_and_is_not_shown_twice():
     article = parse_raw_article(WIRE_STORY)
     assert article.summary.startswith("Dockers at the port of Bandar Salim stayed off work")
     assert article.summary.endswith("said. …")
-    body = text_of(render_html(article))
+    body = visible_text(render_html(article))
     assert body.count("Dockers at the port of Bandar Salim") == 1
     assert "[…]" not in body
 
@@ -108,7 +93,7 @@ def test_dateline_is_parsed_into_place_and_source_and_marked_up_without_changing
     assert article.dateline.source == "ZPA"
     html = render_html(article)
     assert '<span class="dateline">BANDAR SALIM (ZPA) –</span> Dockers' in html
-    assert "BANDAR SALIM (ZPA) – Dockers at the port" in text_of(html)
+    assert "BANDAR SALIM (ZPA) – Dockers at the port" in visible_text(html)
 
 
 def test_lede_without_dateline_is_the_summary_when_there_is_no_excerpt():
@@ -180,7 +165,7 @@ def test_markup_in_the_text_is_escaped():
     article = parse_raw_article("Title\n\n<script>alert(1)</script> & more\n")
     html = render_html(article)
     assert "<script>" not in html
-    assert text_of(html) == "<script>alert(1)</script> & more"
+    assert visible_text(html) == "<script>alert(1)</script> & more"
 
 
 @pytest.mark.parametrize(
@@ -212,5 +197,5 @@ def test_any_text_is_read_or_refused_with_an_article_error(text):
     assert article.title.strip()
     assert article.paragraphs
     # No words are lost or invented between the file and the rendered body.
-    body_words = re.findall(r"\w+", text_of(render_html(article)))
+    body_words = re.findall(r"\w+", visible_text(render_html(article)))
     assert set(body_words) <= set(re.findall(r"\w+", text))
