@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from conftest import CHROMIUM, PUBLISH_SETTINGS, ROOT, build
+from conftest import PUBLISH_SETTINGS, ROOT, build
 from newsarchive.site_check import broken_links, browser_problems, html_errors
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -149,11 +149,7 @@ def test_the_checks_find_broken_links_fragments_and_bad_html(tmp_path):
     assert errors and all(e.startswith("bad.html:") for e in errors)
 
 
-def test_the_browser_checks_find_accessibility_and_csp_problems(tmp_path):
-    if not CHROMIUM.exists():
-        import pytest
-
-        pytest.skip(f"{CHROMIUM} is missing")
+def test_the_browser_checks_find_accessibility_and_csp_problems(tmp_path, browser):
     policy = '<meta http-equiv="Content-Security-Policy" content="script-src \'self\'">'
     write_page(
         tmp_path,
@@ -163,7 +159,7 @@ def test_the_browser_checks_find_accessibility_and_csp_problems(tmp_path):
     write_page(
         tmp_path, "good.html", PAGE.format(head=policy, body='<img src="x.png" alt="A chart">')
     )
-    problems = browser_problems(tmp_path, ["bad.html", "good.html"], AXE)
+    problems = browser_problems(tmp_path, ["bad.html", "good.html"], AXE, browser)
     assert any(p.startswith("bad.html: critical image-alt") for p in problems)
     assert any(
         p.startswith("bad.html: Content-Security-Policy violated: script-src") for p in problems

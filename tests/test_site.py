@@ -219,12 +219,14 @@ def test_a_broken_article_is_reported_with_its_file_and_skipped(content_dir, tmp
     (content_dir / "empty.txt").write_text("")
     (content_dir / "binary.txt").write_bytes(b"\x89PNG\r\n\x00\x00\x00")
     (content_dir / "latin1.txt").write_bytes("Caf\xe9 story\n\nBody.\n".encode("latin-1"))
+    (content_dir / "garbled.txt").write_bytes(b"Title\n\nA \x81\x8d byte mess\n")
     report = build(content_dir, tmp_path / "out")
-    assert (report.articles, report.skipped) == (2, 3)
+    assert (report.articles, report.skipped) == (2, 4)
     messages = "\n".join(r.getMessage() for r in caplog.records)
     assert "bad-date.txt:1: '2024-13-45' is not a complete date" in messages
     assert "empty.txt: the file is empty" in messages
     assert "binary.txt: this is a binary file" in messages
+    assert "garbled.txt:3: the file is not UTF-8 (byte 0x81 on line 3 is not UTF-8)" in messages
     # Latin-1 is decoded, not mangled, and the editor is told.
     assert "latin1.txt: byte 0xe9 on line 1 is not UTF-8; read as Windows-1252" in messages
     assert (

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import html5lib
@@ -92,36 +93,47 @@ def serve(site: Path) -> Iterator[str]:
         server.server_close()
 
 
-def browser_problems(site: Path, pages: list[str], axe_script: Path) -> list[str]:
-    """Serious or critical axe-core violations and CSP violations on the given pages."""
+def browser_problems(
+    site: Path, pages: list[str], axe_script: Path, browser: Any = None
+) -> list[str]:
+    """Serious or critical axe-core violations and CSP violations on the given pages.
+
+    Uses `browser` (a Playwright browser) if given, else launches Debian's Chromium.
+    """
+    if browser is not None:
+        return _check_pages(site, pages, axe_script.read_text(encoding="utf-8"), browser)
     from playwright.sync_api import sync_playwright
 
-    problems = []
-    axe = axe_script.read_text(encoding="utf-8")
-    with serve(site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            for path in pages:
-                context = browser.new_context()
-                page = context.new_page()
-                page.add_init_script(
-                    "window.__cspViolations = [];"
-                    "document.addEventListener('securitypolicyviolation', e => "
-                    "window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
-                )
-                page.goto(f"{base}/{path}")
-                page.wait_for_load_state("load")
-                for violation in page.evaluate("window.__cspViolations"):
-                    problems.append(f"{path}: Content-Security-Policy violated: {violation}")
-                # axe is added by the test harness, not by the page, so the page's CSP allows it.
-                page.evaluate(axe)
-                results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-                for violation in results["violations"]:
-                    if violation["impact"] in ("serious", "critical"):
-                        targets = ", ".join(str(n["target"]) for n in violation["nodes"][:3])
-                        what = f"{violation['impact']} {violation['id']}: {violation['help']}"
-                        problems.append(f"{path}: {what} ({targets})")
-                context.close()
+            return _check_pages(site, pages, axe_script.read_text(encoding="utf-8"), launched)
         finally:
-            browser.close()
+            launched.close()
+
+
+def _check_pages(site: Path, pages: list[str], axe: str, browser: Any) -> list[str]:
+    problems = []
+    with serve(site) as base:
+        for path in pages:
+            context = browser.new_context()
+            page = context.new_page()
+            page.add_init_script(
+                "window.__cspViolations = [];"
+                "document.addEventListener('securitypolicyviolation', e => "
+                "window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
+            )
+            page.goto(f"{base}/{path}")
+            page.wait_for_load_state("load")
+            for violation in page.evaluate("window.__cspViolations"):
+                problems.append(f"{path}: Content-Security-Policy violated: {violation}")
+            # axe is added by the harness, not by the page, so the page's CSP allows it.
+            page.evaluate(axe)
+            results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            for violation in results["violations"]:
+                if violation["impact"] in ("serious", "critical"):
+                    targets = ", ".join(str(n["target"]) for n in violation["nodes"][:3])
+                    what = f"{violation['impact']} {violation['id']}: {violation['help']}"
+                    problems.append(f"{path}: {what} ({targets})")
+            context.close()
     return problems
