@@ -95,22 +95,29 @@ def _scalar_list(node: yaml.Node, source: str, what: str) -> tuple[str, ...]:
     return tuple(_scalar(item, source, what) for item in node.value)
 
 
+def _checked_items(
+    node: yaml.MappingNode, allowed: frozenset[str], what: str, fix: str, source: str
+) -> list[tuple[str, yaml.Node]]:
+    """A mapping's (key, value node) pairs, in order; an unknown key is an error at its line."""
+    items = []
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        if key not in allowed:
+            raise RegistryError(source, _line(key_node), f"unknown {what} {key!r}", fix)
+        items.append((key, value_node))
+    return items
+
+
 def _entity(node: yaml.Node, source: str) -> RegistryEntity:
     if not isinstance(node, yaml.MappingNode):
         raise RegistryError(
             source, _line(node), "each entity must be a mapping", "Start it with '- name: ...'"
         )
-    values: dict[str, yaml.Node] = {}
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        if key not in ENTITY_KEYS:
-            raise RegistryError(
-                source,
-                _line(key_node),
-                f"unknown key {key!r}",
-                f"Use one of: {', '.join(sorted(ENTITY_KEYS))}",
-            )
-        values[key] = value_node
+    values = dict(
+        _checked_items(
+            node, ENTITY_KEYS, "key", f"Use one of: {', '.join(sorted(ENTITY_KEYS))}", source
+        )
+    )
     if "name" not in values:
         raise RegistryError(source, _line(node), "an entity has no name", "Add 'name: ...'")
     name = _scalar(values["name"], source, "name")
@@ -202,15 +209,9 @@ def parse_registry(text: str, source: str = "registry.yaml") -> Registry:
         )
     entities: list[RegistryEntity] = []
     not_entities: set[str] = set()
-    for key_node, value_node in root.value:
-        key = str(key_node.value)
-        if key not in TOP_KEYS:
-            raise RegistryError(
-                source,
-                _line(key_node),
-                f"unknown section {key!r}",
-                "Use 'entities:' and 'not_entities:'",
-            )
+    for key, value_node in _checked_items(
+        root, TOP_KEYS, "section", "Use 'entities:' and 'not_entities:'", source
+    ):
         if key == "not_entities":
             not_entities.update(
                 name.casefold() for name in _scalar_list(value_node, source, "not_entities")
