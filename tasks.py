@@ -135,6 +135,7 @@ CHECKED_PAGES = [
     "timeline.html",
     "entities/all.html",
     "entities/person.html",
+    "search.html?q=pipeline",
 ]
 
 

@@ -210,6 +210,7 @@ def enrich(generator: Any) -> None:
             if detect(texts[key][mention.start : mention.end]).is_latin:
                 quoted[mention.entity_id] = mention
         article.entities = [entities[entity_id] for entity_id in first_mention]
+        article.search_text = texts[key]
         entities_by_article[key] = set(first_mention)
         for entity_id, mention in quoted.items():
             sentence = sentence_with_mention(

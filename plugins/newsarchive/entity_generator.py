@@ -10,9 +10,8 @@ from typing import Any
 
 from pelican.generators import Generator
 
-from .core.publish import article_record, entity_record
+from .core.publish import article_record, entity_record, safe_json
 from .enrich import KIND_LABELS, Archive, published_date
-from .timeline_generator import TimelineGenerator
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +134,7 @@ class EntityGenerator(Generator):
         folder.mkdir(parents=True, exist_ok=True)
         for name, records in (("entities.json", entities), ("articles.json", articles)):
             (folder / name).write_text(
-                _safe_json(records) + "\n",
+                safe_json(records) + "\n",
                 encoding="utf-8",
             )
 
@@ -155,13 +154,6 @@ class EntityGenerator(Generator):
             logger.warning(
                 "%s: cannot save entity ids (%s); entity URLs may move next build", path, error
             )
-
-
-def _safe_json(data: Any) -> str:
-    """JSON in which <, > and & are escaped, so a title holding markup stays inert even
-    where someone pastes the file into a page; parsed, it is the same data."""
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def review_for_editors(archive: Archive) -> dict[str, Any]:
@@ -185,7 +177,3 @@ def review_for_editors(archive: Archive) -> dict[str, Any]:
             for surname, names in items
         ],
     }
-
-
-def get_generators(pelican: Any) -> list[type[Generator]]:
-    return [EntityGenerator, TimelineGenerator]

@@ -31,10 +31,13 @@ from .core.read import (
 )
 from .core.sanitize import clean_html
 from .core.scripts import detect
+from .core.search_index import DEFAULT_BOOSTS, SHARD_BYTES
 from .core.slugs import SlugClaim, deduplicate, make_slug
 from .enrich import enrich
-from .entity_generator import get_generators
+from .entity_generator import EntityGenerator
 from .progress import Progress
+from .search_generator import SearchGenerator
+from .timeline_generator import TimelineGenerator
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +59,12 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "RELATED_WEIGHTS": None,
     "NEWSARCHIVE_HOME_PLACES": 12,
     "NEWSARCHIVE_HOME_ENTITIES": 12,
+    "SEARCH_URL": "search.html",
+    "SEARCH_SAVE_AS": "search.html",
+    "SEARCH_INDEX_PATH": "search",
+    "SEARCH_BOOSTS": DEFAULT_BOOSTS,
+    "SEARCH_SHARD_BYTES": SHARD_BYTES,
+    "SEARCH_LUNR_JS": None,
 }
 
 # Pelican requires every article to have a date; an undated one carries this
@@ -243,6 +252,10 @@ def apply_default_settings(pelican: Any) -> None:
         "timeline_anchor": timeline_anchor,
         **pelican.settings.get("JINJA_GLOBALS", {}),
     }
+
+
+def get_generators(pelican: Any) -> list[type[Any]]:
+    return [EntityGenerator, TimelineGenerator, SearchGenerator]
 
 
 def register() -> None:

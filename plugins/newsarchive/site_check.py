@@ -124,7 +124,7 @@ def _check_pages(site: Path, pages: list[str], axe: str, browser: Any) -> list[s
                 "window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
             )
             page.goto(f"{base}/{path}")
-            page.wait_for_load_state("load")
+            page.wait_for_load_state("networkidle")  # pages that fetch (search) have done so
             for violation in page.evaluate("window.__cspViolations"):
                 problems.append(f"{path}: Content-Security-Policy violated: {violation}")
             # axe is added by the harness, not by the page, so the page's CSP allows it.

@@ -8,10 +8,12 @@ dates its articles mention, and the JSON export records.
 from __future__ import annotations
 
 import html
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 SENTENCE_LIMIT = 400  # characters shown either side at most, for run-on "sentences"
 
@@ -182,3 +184,11 @@ def timeline(
         months.setdefault(_month_of(value), []).append(point)
     ordered = sorted(months, key=lambda ym: (ym[0], ym[1] or 13), reverse=True)
     return [TimelineMonth(year, month, tuple(months[(year, month)])) for year, month in ordered]
+
+
+def safe_json(data: Any, compact: bool = False) -> str:
+    """JSON in which <, > and & are escaped, so text holding markup stays inert even
+    where someone pastes the file into a page; parsed, it is the same data."""
+    layout: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 1}
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, **layout)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")

@@ -1,0 +1,100 @@
+"""Writes the search page and its index: a manifest, term-range shards, one small record per
+article for result snippets, and lunr.js itself (from npm's node_modules)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from pelican.generators import Generator
+
+from .core.publish import safe_json
+from .core.search_index import (
+    SearchDocument,
+    build_index,
+    manifest,
+    search_record,
+    shard_index,
+    short_ref,
+)
+from .enrich import published_date
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+LUNR_JS = PROJECT_ROOT / "node_modules" / "lunr" / "lunr.min.js"
+
+
+class SearchGenerator(Generator):
+    def generate_output(self, writer: Any) -> None:
+        settings = self.settings
+        save_as = settings["SEARCH_SAVE_AS"]
+        if not save_as:
+            return
+        folder = Path(self.output_path) / settings["SEARCH_INDEX_PATH"]
+        started = time.perf_counter()
+        articles = sorted(
+            [*self.context.get("articles", []), *self.context.get("undated_articles", [])],
+            key=lambda a: a.url,
+        )
+        documents, records = [], []
+        for number, article in enumerate(articles):
+            ref = short_ref(number)
+            text = getattr(article, "search_text", "")
+            spellings = [[s.text for s in e.spellings] for e in getattr(article, "entities", [])]
+            documents.append(
+                SearchDocument(ref, article.title, tuple(n for g in spellings for n in g), text)
+            )
+            records.append((ref, search_record(article.title, article.url,
+                                               _shown_date(article), text, spellings)))  # fmt: skip
+        serialized = build_index(documents, settings["SEARCH_BOOSTS"]).serialize()
+        shards = shard_index(serialized, settings["SEARCH_SHARD_BYTES"])
+        for subfolder in ("shards", "docs"):
+            (folder / subfolder).mkdir(parents=True, exist_ok=True)
+        for shard in shards:
+            (folder / "shards" / shard.name).write_text(shard.text, encoding="utf-8")
+        for ref, record in records:
+            (folder / "docs" / f"{ref}.json").write_text(
+                safe_json(record, compact=True), encoding="utf-8"
+            )
+        (folder / "manifest.json").write_text(
+            safe_json(manifest(serialized, shards, len(documents))), encoding="utf-8"
+        )
+        lunr_ready = self._copy_lunr(folder)
+        writer.write_file(
+            save_as,
+            self.get_template("search"),
+            self.context,
+            relative_urls=settings["RELATIVE_URLS"],
+            url=settings["SEARCH_URL"],
+            page_name="search",
+            search_index_path=settings["SEARCH_INDEX_PATH"],
+            search_ready=lunr_ready,
+        )
+        logger.info(
+            "Search: %d articles, %d terms in %d shards, %.1f s",
+            len(documents),
+            len(serialized["invertedIndex"]),
+            len(shards),
+            time.perf_counter() - started,
+        )
+
+    def _copy_lunr(self, folder: Path) -> bool:
+        source = Path(self.settings["SEARCH_LUNR_JS"] or LUNR_JS)
+        if not source.is_file():
+            logger.error(
+                "%s: lunr.js is missing, so the search page cannot search. "
+                "Run `npm ci` in %s (./install does)",
+                source,
+                PROJECT_ROOT,
+            )
+            return False
+        shutil.copyfile(source, folder / "lunr.min.js")
+        return True
+
+
+def _shown_date(article: Any) -> str:
+    return article.locale_date if published_date(article) else "Undated"

@@ -1,0 +1,288 @@
+"""Search: the index built in Python is what lunr.js expects, sharding keeps lunr's scores,
+and the search page works in a real browser."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from urllib.parse import quote
+
+import pytest
+from conftest import ROOT, SHARED
+from newsarchive.core.search_index import (
+    DEFAULT_BOOSTS,
+    SearchDocument,
+    build_index,
+    manifest,
+    shard_index,
+    short_ref,
+    utf16_order,
+)
+from newsarchive.core.stemmer import stem
+
+NODE = shutil.which("node")
+needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed (./install needs it)")
+
+
+def _lunr_js(script: str, *args: str, stdin: str = "") -> str:
+    result = subprocess.run(
+        [NODE, str(ROOT / "tests" / "js" / script), *args],
+        input=stdin, capture_output=True, text=True, check=True, cwd=ROOT,
+    )  # fmt: skip
+    return result.stdout
+
+
+def _word_list() -> list[str]:
+    """Tens of thousands of real words: the spaCy model's vocabulary, the sample archive,
+    and the BBC corpus where ../shared is present."""
+    from newsarchive.enrich import _model
+
+    words = {s.lower() for s in _model().vocab.strings if s.isalpha()}
+    sources = [*ROOT.glob("content/**/*.txt"), *ROOT.glob("content/**/*.md")]
+    sources += list((SHARED / "corpora" / "bbc").glob("*/*.txt"))
+    for path in sources:
+        text = path.read_text(encoding="utf-8", errors="replace").lower()
+        words.update(re.findall(r"[^\W\d_]+", text))
+    # Words lunr.js measures in UTF-16 units: letters outside the Basic Multilingual Plane.
+    words.update({"𝒳𝒳ed", "😀ing", "a😀y", "𝒳𝒳", "yies"})
+    return sorted(words)
+
+
+@needs_node
+def test_python_stems_every_word_as_lunr_js_does():
+    words = _word_list()
+    assert len(words) > 40_000
+    js_stems = _lunr_js("stems.js", stdin="\n".join(words)).split("\n")
+    differences = [(w, stem(w), j) for w, j in zip(words, js_stems, strict=True) if stem(w) != j]
+    assert differences == []
+
+
+def test_a_final_y_after_a_consonant_becomes_i_but_not_after_a_vowel():
+    # lunr.py alone turns all of these into ...i, so lunr.js would never find them.
+    assert [stem(w) for w in ("monday", "turkey", "money", "key", "today")] == [
+        "monday", "turkey", "money", "key", "today",
+    ]  # fmt: skip
+    assert [stem(w) for w in ("cry", "ministry", "by", "say")] == ["cri", "ministri", "by", "say"]
+
+
+def test_refs_are_short_and_no_positions_are_kept():
+    assert [short_ref(n) for n in (0, 35, 36, 50_000)] == ["0", "z", "10", "12kw"]
+    index = build_index(
+        [SearchDocument("0", "Oil price", (), "Oil rose. Oil fell.")], DEFAULT_BOOSTS
+    )
+    serialized = index.serialize()
+    posting = dict(serialized["invertedIndex"])["oil"]
+    assert posting["title"] == {"0": {}} and posting["body"] == {"0": {}}
+
+
+def test_a_name_finds_the_story_that_spells_it_another_way():
+    documents = [
+        SearchDocument("0", "Minister visits", ("Levon Dzhagaryan", "Levon Jagarian"),
+                       "Levon Dzhagaryan arrived on Monday."),
+        SearchDocument("1", "Markets", (), "Shares fell."),
+    ]  # fmt: skip
+    index = build_index(documents, DEFAULT_BOOSTS)
+    assert [r["ref"] for r in index.search("Jagarian")] == ["0"]
+    assert [r["ref"] for r in index.search("Dzhagaryan's")] == []  # queries are not trimmed...
+    assert [r["ref"] for r in index.search("Dzhagaryan")] == ["0"]  # ...but "'s" is not indexed
+
+
+def test_shards_cover_every_term_once_in_javascript_order():
+    documents = [SearchDocument(short_ref(n), f"Story {n}", (), f"word{n} ünï 𝒳{n} other")
+                 for n in range(200)]  # fmt: skip
+    serialized = build_index(documents, DEFAULT_BOOSTS).serialize()
+    shards = shard_index(serialized, shard_bytes=500)
+    assert len(shards) > 5
+    terms = [entry[0] for s in shards for entry in json.loads(s.text)]
+    assert sorted(terms, key=utf16_order) == terms
+    assert sorted(terms) == sorted(t for t, _ in serialized["invertedIndex"])
+    for shard in shards:
+        inside = [entry[0] for entry in json.loads(shard.text)]
+        assert (inside[0], inside[-1]) == (shard.first, shard.last)
+
+
+QUERIES = [
+    "pipeline", "Monday", "gas pipeline", "Hajiyev", "Khadzhiev", "Хаджиев", "+oil -gas",
+    "elect*", "title:election", "names:zarkhan body:drought", "pipelin~1", "*stan", "zarkhan^10 oil",
+    "Jagarian", "the", "+election +commission", "minist*",
+]  # fmt: skip
+
+
+@needs_node
+def test_sharded_index_scores_equal_those_of_the_whole_index(sample_site, tmp_path):
+    records = sorted((sample_site / "search" / "docs").glob("*.json"))
+    documents = []
+    for path in records:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        names = tuple(n for group in record["names"] for n in group)
+        documents.append(SearchDocument(path.stem, record["title"], names, record["text"]))
+    serialized = build_index(documents, DEFAULT_BOOSTS).serialize()
+    whole = tmp_path / "whole.json"
+    whole.write_text(json.dumps(serialized), encoding="utf-8")
+    shards = shard_index(serialized, shard_bytes=3_000)
+    assert len(shards) >= 10
+    (tmp_path / "shards").mkdir()
+    for shard in shards:
+        (tmp_path / "shards" / shard.name).write_text(shard.text, encoding="utf-8")
+    (tmp_path / "manifest.json").write_text(
+        json.dumps(manifest(serialized, shards, len(documents)))
+    )
+    queries = tmp_path / "queries.json"
+    queries.write_text(json.dumps(QUERIES), encoding="utf-8")
+
+    compared = json.loads(_lunr_js("compare_scores.js", str(whole), str(tmp_path), str(queries)))
+
+    for query in QUERIES:
+        whole_scores, sharded_scores = compared[query]["whole"], compared[query]["sharded"]
+        assert sharded_scores.keys() == whole_scores.keys(), query
+        for ref, score in whole_scores.items():
+            assert sharded_scores[ref] == pytest.approx(score, rel=1e-12), (query, ref)
+    assert all(compared[q]["whole"] for q in ("Monday", "Hajiyev", "elect*", "pipelin~1"))
+    assert compared["Monday"]["shards"] == 1  # a plain word needs one shard, not the index
+    assert compared["pipelin~1"]["shards"] == len(shards)  # fuzzy terms may be anywhere
+
+
+def test_the_site_has_a_search_page_a_manifest_and_a_record_per_article(sample_site):
+    assert (sample_site / "search.html").is_file()
+    assert (sample_site / "search" / "lunr.min.js").is_file()
+    index = json.loads((sample_site / "search" / "manifest.json").read_text(encoding="utf-8"))
+    assert index["fields"] == ["title", "names", "body"]
+    for _, _, name in index["shards"]:
+        assert (sample_site / "search" / "shards" / name).is_file()
+    articles = json.loads((sample_site / "data" / "articles.json").read_text(encoding="utf-8"))
+    records = list((sample_site / "search" / "docs").glob("*.json"))
+    assert index["documents"] == len(records) == len(articles)
+    for page in ("index.html", "archives.html", "entities/all.html", "search.html"):
+        html = (sample_site / page).read_text(encoding="utf-8")
+        assert 'role="search"' in html and 'name="q"' in html, page
+
+
+# ---- In the browser
+
+
+def _search(page, server: str, query: str) -> None:
+    page.goto(f"{server}/search.html?q={quote(query)}")
+    _wait_for(page, query)
+
+
+def _wait_for(page, query: str) -> None:
+    page.wait_for_function(
+        "q => document.getElementById('search').getAttribute('data-searched') === q",
+        arg=query.strip(),
+    )
+
+
+def _result_titles(page) -> list[str]:
+    return page.locator("#search-results li h2 a").all_inner_texts()
+
+
+def test_a_spelling_variant_finds_every_story_about_the_person(page, sample_server):
+    _search(page, sample_server, "Hajiyev")
+    titles = _result_titles(page)
+    assert titles[0] == "Foreign minister Hajiyev to visit Novoyarsk this week"
+    assert "Zarkhan recalls ambassador over border incident" in titles  # says "Khadzhiev"
+    assert page.locator("#search-status").inner_text().startswith(f"{len(titles)} stories match")
+    recall = page.locator("#search-results li", has_text="Zarkhan recalls ambassador")
+    assert "Khadzhiev" in recall.locator(".snippet mark").all_inner_texts()
+
+
+def test_a_word_ending_in_y_is_found_and_highlighted(page, sample_server):
+    _search(page, sample_server, "Monday")
+    shown = page.locator("#search-results li").count()
+    assert shown > 0
+    assert page.locator("#search-status").inner_text().startswith(f"{shown} stories match")
+    marks = page.locator("#search-results .snippet mark").all_inner_texts()
+    assert marks and all(m.lower() == "monday" for m in marks)
+
+
+def test_results_come_ten_at_a_time(page, sample_server):
+    _search(page, sample_server, "Zarkhan")
+    total = int(page.locator("#search-status").inner_text().split()[0])
+    assert total > 20
+    assert page.locator("#search-results li").count() == 10
+    for shown in (20, min(30, total)):
+        page.locator("#search-more").click()
+        page.wait_for_function(
+            "n => document.querySelectorAll('#search-results li').length === n", arg=shown
+        )
+
+
+def test_a_query_with_no_results_says_so(page, sample_server):
+    _search(page, sample_server, "xylophone")
+    assert page.locator("#search-results li").count() == 0
+    assert page.locator("#search-status").inner_text() == "No stories match “xylophone”."
+
+
+def test_html_in_a_query_is_shown_as_text_and_never_run(page, sample_server):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    query = '<img src=x onerror="alert(1)"> pipeline'
+    _search(page, sample_server, query)
+    assert page.locator("#search img, #search b").count() == 0
+    assert "<img src=x" in page.locator("#search-status").inner_text()
+    assert page.locator("#search-results li").count() > 0  # "pipeline" still finds stories
+    assert dialogs == []
+
+
+def test_lunr_syntax_narrows_and_widens_the_results(page, sample_server):
+    counts = {}
+    for query in ("oil", "+oil -gas", "title:election", "elect*", "pipelin~1"):
+        _search(page, sample_server, query)
+        counts[query] = page.locator("#search-results li").count()
+        assert counts[query] > 0, query
+    assert counts["+oil -gas"] < counts["oil"]
+    _search(page, sample_server, "title:election")
+    assert all("lection" in t.lower() for t in _result_titles(page))
+
+
+def test_bad_syntax_gets_a_message_not_an_exception(page, sample_server):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    for query in ("title:", "colour:red", "-oil"):
+        _search(page, sample_server, query)
+        status = page.locator("#search-status")
+        assert status.inner_text().startswith("Cannot read that search:"), query
+        assert "search-error" in (status.get_attribute("class") or "")
+    assert errors == []
+
+
+def test_typing_searches_and_makes_the_address_shareable(page, sample_server):
+    page.goto(f"{sample_server}/index.html")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "site-search"
+    page.keyboard.type("drought")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"search\.html\?q=drought"))
+    _wait_for(page, "drought")
+    before = page.locator("#search-results li").count()
+    assert before > 0
+    page.keyboard.press("/")  # on the search page "/" goes to the page's own box
+    assert page.evaluate("document.activeElement.id") == "search-query"
+    page.keyboard.press("End")
+    page.keyboard.type(" Kuhistan")
+    _wait_for(page, "drought Kuhistan")
+    assert "q=drought+Kuhistan" in page.url
+    first = page.locator("#search-results li h2 a").first
+    title = first.inner_text()
+    first.click()
+    page.wait_for_load_state()
+    assert page.locator("main h1").inner_text() == title
+
+
+def test_only_the_needed_shards_are_fetched(page, sample_server):
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    _search(page, sample_server, "Monday")
+    shards = [u for u in fetched if "/search/shards/" in u]
+    docs = [u for u in fetched if "/search/docs/" in u]
+    assert len(shards) == 1
+    assert len(docs) == 10  # records for the shown results only
+
+
+def test_search_page_with_results_passes_the_browser_checks(browser, sample_site):
+    from newsarchive.site_check import browser_problems
+
+    axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    assert browser_problems(sample_site, ["search.html?q=pipeline"], axe, browser) == []
