@@ -12,14 +12,7 @@ from typing import Any
 from pelican.generators import Generator
 
 from .core.publish import safe_json
-from .core.search_index import (
-    SearchDocument,
-    build_index,
-    manifest,
-    search_record,
-    shard_index,
-    short_ref,
-)
+from .core.search_index import SearchDocument, build_index, search_record, short_ref
 from .enrich import published_date
 
 logger = logging.getLogger(__name__)
@@ -41,28 +34,26 @@ class SearchGenerator(Generator):
             key=lambda a: a.url,
         )
         documents, records = [], []
-        for number, article in enumerate(articles):
-            ref = short_ref(number)
+        for article in articles:
             text = getattr(article, "search_text", "")
             spellings = [[s.text for s in e.spellings] for e in getattr(article, "entities", [])]
             documents.append(
-                SearchDocument(ref, article.title, tuple(n for g in spellings for n in g), text)
+                SearchDocument(article.title, tuple(n for g in spellings for n in g), text)
             )
-            records.append((ref, search_record(article.title, article.url,
-                                               _shown_date(article), text, spellings)))  # fmt: skip
-        serialized = build_index(documents, settings["SEARCH_BOOSTS"]).serialize()
-        shards = shard_index(serialized, settings["SEARCH_SHARD_BYTES"])
+            records.append(
+                search_record(article.title, article.url, _shown_date(article), text, spellings)
+            )
+        index = build_index(documents, settings["SEARCH_BOOSTS"])
+        shards = index.shards(settings["SEARCH_SHARD_BYTES"])
         for subfolder in ("shards", "docs"):
             (folder / subfolder).mkdir(parents=True, exist_ok=True)
         for shard in shards:
             (folder / "shards" / shard.name).write_text(shard.text, encoding="utf-8")
-        for ref, record in records:
-            (folder / "docs" / f"{ref}.json").write_text(
+        for number, record in enumerate(records):  # refs are numbers in the index's order
+            (folder / "docs" / f"{short_ref(number)}.json").write_text(
                 safe_json(record, compact=True), encoding="utf-8"
             )
-        (folder / "manifest.json").write_text(
-            safe_json(manifest(serialized, shards, len(documents))), encoding="utf-8"
-        )
+        (folder / "manifest.json").write_text(safe_json(index.manifest(shards)), encoding="utf-8")
         lunr_ready = self._copy_lunr(folder)
         writer.write_file(
             save_as,
@@ -77,7 +68,7 @@ class SearchGenerator(Generator):
         logger.info(
             "Search: %d articles, %d terms in %d shards, %.1f s",
             len(documents),
-            len(serialized["invertedIndex"]),
+            index.term_count,
             len(shards),
             time.perf_counter() - started,
         )

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
-from collections import defaultdict
+from array import array
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from lunr.builder import Builder
-from lunr.index import Index
+import numpy as np
+from lunr import __TARGET_JS_VERSION__
 from lunr.pipeline import Pipeline
 from lunr.stop_word_filter import stop_word_filter
 from lunr.token import Token
@@ -36,7 +39,8 @@ def _stem_token(token: Token, i: int | None = None, tokens: list[Token] | None =
 
 
 # Serialised under lunr's own name, so lunr.js runs its own stemmer on queries.
-_stem_token.label = "stemmer"  # type: ignore[attr-defined]
+SEARCH_PIPELINE = "stemmer"
+_stem_token.label = SEARCH_PIPELINE  # type: ignore[attr-defined]
 
 _WORDLIKE = re.compile(r"\w")
 
@@ -62,7 +66,6 @@ def searchable(text: str) -> str:
 
 @dataclass(frozen=True)
 class SearchDocument:
-    ref: str
     title: str
     names: tuple[str, ...]  # every spelling of every entity the article mentions
     body: str
@@ -79,24 +82,170 @@ def short_ref(number: int) -> str:
             return text
 
 
-def build_index(documents: Iterable[SearchDocument], boosts: dict[str, float]) -> Index:
-    """A lunr index over titles, entity names and text; no positions are kept."""
-    builder = Builder()
-    builder.pipeline.add(_drop_punctuation, trimmer, stop_word_filter, _stem_token)
-    builder.search_pipeline.add(_stem_token)
-    builder.ref("ref")
-    for name, boost in boosts.items():
-        builder.field(name, boost=boost)
+_SEPARATOR = re.compile(r"[ \-]+")  # lunr's: spaces (made plain by searchable) and hyphens
+_INDEXING = (_drop_punctuation, trimmer, stop_word_filter, _stem_token)
+
+
+@lru_cache(maxsize=500_000)
+def index_term(token: str) -> str | None:
+    """What lunr's indexing pipeline (trim, drop stop words, stem) makes of a lower-case
+    token; None if it drops it. Run once per distinct token, not once per occurrence."""
+    result: Token | None = Token(token)
+    for step in _INDEXING:
+        result = step(result)
+        if result is None:
+            return None
+    return str(result)
+
+
+def index_terms(text: str) -> list[str]:
+    """The terms lunr would index for a text, in order."""
+    terms = (index_term(token) for token in _SEPARATOR.split(searchable(text).lower()) if token)
+    return [term for term in terms if term]
+
+
+K1 = 1.2  # lunr's BM25 parameters (lunr.Builder's defaults)
+B = 0.75
+
+
+class SearchIndex:
+    """A lunr index: lunr's weights for every (term, document, field), kept as flat arrays.
+
+    lunr.py's Builder tokenizes character by character and keeps a dict per posting; at
+    tens of thousands of articles that takes minutes. Here each distinct token goes through
+    lunr's pipeline once (index_term) and the BM25 weights are computed in bulk with numpy,
+    in lunr's order of operations and with Python's rounding, so every weight is the float
+    lunr.py makes: a test compares the whole index with one from lunr.py's own builder.
+    """
+
+    def __init__(self, boosts: dict[str, float]) -> None:
+        self.fields = list(boosts)
+        self._boosts = [boosts[name] for name in self.fields]
+        self._positions: dict[str, int] = {}  # term -> position, in order of first use
+        self._term = array("l")  # one entry per (document, field, term)
+        self._document = array("l")
+        self._field = array("l")
+        self._frequency = array("l")
+        self._lengths = array("l")  # terms per (document, field)
+        self.document_count = 0
+        self._weights: list[float] = []
+
+    @property
+    def term_count(self) -> int:
+        return len(self._positions)
+
+    def add(self, document: SearchDocument) -> None:
+        number = self.document_count
+        self.document_count += 1
+        texts = {"title": document.title, "names": " ".join(document.names), "body": document.body}
+        for field_number, name in enumerate(self.fields):
+            terms = index_terms(texts[name])
+            self._lengths.append(len(terms))
+            for term, frequency in Counter(terms).items():  # first-use order, as lunr adds
+                self._term.append(self._positions.setdefault(term, len(self._positions)))
+                self._document.append(number)
+                self._field.append(field_number)
+                self._frequency.append(frequency)
+
+    def finish(self) -> None:
+        """Weighs every posting as lunr.Builder does (BM25, field boosts, 3 decimals)."""
+        count = self.document_count
+        terms = np.frombuffer(self._term, dtype=np.int64)
+        postings = np.bincount(terms, minlength=self.term_count).tolist()
+        # lunr.idf counts a term once per field it is in; math.log, as lunr.py
+        idfs = np.array([math.log(1 + abs((count - n + 0.5) / (n + 0.5))) for n in postings])
+        lengths = np.frombuffer(self._lengths, dtype=np.int64).reshape(count, len(self.fields))
+        averages = [sum(column) / count for column in lengths.T.tolist()] if count else []
+        with np.errstate(divide="ignore", invalid="ignore"):  # a field empty everywhere
+            norms = K1 * (1 - B + B * (lengths / np.array(averages)))
+        documents = np.frombuffer(self._document, dtype=np.int64)
+        fields = np.frombuffer(self._field, dtype=np.int64)
+        frequencies = np.frombuffer(self._frequency, dtype=np.int64)
+        scores = idfs[terms] * ((K1 + 1) * frequencies) / (norms[documents, fields] + frequencies)
+        scores = scores * np.array(self._boosts, dtype=float)[fields]
+        self._weights = [round(score, 3) for score in scores.tolist()]
+
+    def shards(self, shard_bytes: int = SHARD_BYTES) -> list[Shard]:
+        """The terms in lunr.js order, cut into shards of about shard_bytes.
+
+        Each term is [term, position, refs, weights, refs, weights, ...] with one refs/weights
+        pair per field in field order; refs are document numbers, each stored as the
+        difference from the one before.
+        """
+        terms = np.frombuffer(self._term, dtype=np.int64)
+        documents = np.frombuffer(self._document, dtype=np.int64)
+        fields = np.frombuffer(self._field, dtype=np.int64)
+        order = np.lexsort((documents, fields, terms))
+        groups = terms[order] * len(self.fields) + fields[order]
+        sorted_documents = documents[order]
+        deltas = np.diff(sorted_documents, prepend=0)
+        starts = np.flatnonzero(np.diff(groups, prepend=-1))
+        deltas[starts] = sorted_documents[starts]  # each list starts from document 0
+        delta_list = deltas.tolist()
+        weights = np.array(self._weights)[order].tolist()
+        bounds = np.concatenate(
+            [[0], np.cumsum(np.bincount(groups, minlength=self.term_count * len(self.fields)))]
+        ).tolist()
+        entries = []
+        for term in sorted(self._positions, key=utf16_order):
+            position = self._positions[term]
+            entry: list[Any] = [term, position]
+            for field_number in range(len(self.fields)):
+                group = position * len(self.fields) + field_number
+                start, end = bounds[group], bounds[group + 1]
+                entry.append(delta_list[start:end])
+                entry.append(weights[start:end])
+            entries.append(entry)
+        return list(_cut(entries, shard_bytes))
+
+    def manifest(self, shards: list[Shard]) -> dict[str, Any]:
+        """What the page loads first: fields, pipeline, each shard's term range and file."""
+        return {
+            "version": __TARGET_JS_VERSION__,
+            "fields": self.fields,
+            "pipeline": [SEARCH_PIPELINE],
+            "documents": self.document_count,
+            "shards": [[s.first, s.last, s.name] for s in shards],
+        }
+
+    def serialize(self) -> dict[str, Any]:
+        """The whole index as lunr.py serialises it and lunr.js's Index.load takes it."""
+        names = {term: position for term, position in self._positions.items()}
+        by_position = {position: term for term, position in names.items()}
+        inverted: dict[str, dict[str, Any]] = {
+            term: {"_index": position, **{name: {} for name in self.fields}}
+            for term, position in names.items()
+        }
+        vectors: dict[str, list[tuple[int, float]]] = {}
+        for field_ref in (f"{f}/{short_ref(n)}" for n in range(self.document_count)
+                          for f in self.fields):  # fmt: skip
+            vectors[field_ref] = []
+        for term, document, field, weight in zip(
+            self._term, self._document, self._field, self._weights, strict=True
+        ):
+            ref = short_ref(document)
+            inverted[by_position[term]][self.fields[field]][ref] = {}
+            vectors[f"{self.fields[field]}/{ref}"].append((term, weight))
+        return {
+            "version": __TARGET_JS_VERSION__,
+            "fields": self.fields,
+            "fieldVectors": [
+                [field_ref, [x for pair in sorted(pairs) for x in pair]]
+                for field_ref, pairs in vectors.items()
+            ],
+            "invertedIndex": [[term, inverted[term]] for term in sorted(inverted)],
+            "pipeline": [SEARCH_PIPELINE],
+        }
+
+
+def build_index(documents: Iterable[SearchDocument], boosts: dict[str, float]) -> SearchIndex:
+    """A lunr index over titles, entity names and text; no positions are kept. Documents
+    are numbered in the order given; a document's ref is its number in base 36."""
+    index = SearchIndex(boosts)
     for document in documents:
-        builder.add(
-            {
-                "ref": document.ref,
-                "title": searchable(document.title),
-                "names": searchable(" ".join(document.names)),
-                "body": searchable(document.body),
-            }
-        )
-    return builder.build()
+        index.add(document)
+    index.finish()
+    return index
 
 
 def utf16_order(term: str) -> bytes:
@@ -114,33 +263,6 @@ class Shard:
     def name(self) -> str:
         """Named by content, so a browser never mixes shards of two builds."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:16] + ".json"
-
-
-def shard_index(serialized: dict[str, Any], shard_bytes: int = SHARD_BYTES) -> list[Shard]:
-    """The index's terms in lunr.js order, cut into shards of about shard_bytes.
-
-    Each term is [term, position, refs, weights, refs, weights, ...] with one refs/weights
-    pair per field in the index's field order; refs are document numbers, each stored as
-    the difference from the one before.
-    """
-    fields = serialized["fields"]
-    weights: dict[int, dict[str, list[tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
-    for field_ref, vector in serialized["fieldVectors"]:
-        field, ref = field_ref.split("/", 1)
-        number = int(ref, 36)
-        for position, weight in zip(vector[::2], vector[1::2], strict=True):
-            weights[position][field].append((number, weight))
-    entries = []
-    for term, posting in sorted(serialized["invertedIndex"], key=lambda t: utf16_order(t[0])):
-        position = posting["_index"]
-        entry: list[Any] = [term, position]
-        for field in fields:
-            postings = sorted(weights[position].get(field, ()))
-            refs = [n for n, _ in postings]
-            entry.append([b - a for a, b in zip([0, *refs], refs, strict=False)])
-            entry.append([w for _, w in postings])
-        entries.append(entry)
-    return list(_cut(entries, shard_bytes))
 
 
 def _cut(entries: list[list[Any]], shard_bytes: int) -> Iterable[Shard]:
@@ -161,17 +283,6 @@ def _shard(entries: list[str]) -> Shard:
     first = json.loads(entries[0])[0]
     last = json.loads(entries[-1])[0]
     return Shard(first, last, "[" + ",".join(entries) + "]")
-
-
-def manifest(serialized: dict[str, Any], shards: list[Shard], documents: int) -> dict[str, Any]:
-    """What the page loads first: fields, pipeline and each shard's term range and file."""
-    return {
-        "version": serialized["version"],
-        "fields": serialized["fields"],
-        "pipeline": serialized["pipeline"],
-        "documents": documents,
-        "shards": [[s.first, s.last, s.name] for s in shards],
-    }
 
 
 def search_record(
