@@ -65,11 +65,13 @@ def _build(
         "content": "build this folder of articles instead of content/",
         "verbose": "log every file Pelican writes",
         "fresh": "ignore the extraction cache (it is still refreshed)",
+        "processes": "processes for finding entities (default: NEWSARCHIVE_PROCESSES or all cores)",
     }
 )
-def build(c, output=None, content=None, verbose=False, fresh=False):
+def build(c, output=None, content=None, verbose=False, fresh=False, processes=None):
     """Build the archive into output/ (the previous output stays if the build fails)."""
-    _build(SETTINGS, output, content, verbose, fresh)
+    extra = {"NEWSARCHIVE_PROCESSES": int(processes)} if processes else None
+    _build(SETTINGS, output, content, verbose, fresh, extra)
 
 
 @task

@@ -43,9 +43,9 @@ def _lunr_js(script: str, *args: str, stdin: str = "") -> str:
 def _word_list() -> list[str]:
     """Tens of thousands of real words: the spaCy model's vocabulary, the sample archive,
     and the BBC corpus where ../shared is present."""
-    from newsarchive.enrich import _model
+    from newsarchive.extraction_pool import shared_model
 
-    words = {s.lower() for s in _model().vocab.strings if s.isalpha()}
+    words = {s.lower() for s in shared_model().vocab.strings if s.isalpha()}
     sources = [*ROOT.glob("content/**/*.txt"), *ROOT.glob("content/**/*.md")]
     sources += list((SHARED / "corpora" / "bbc").glob("*/*.txt"))
     for path in sources:

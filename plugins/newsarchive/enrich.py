@@ -13,7 +13,6 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -23,8 +22,7 @@ from pelican.urlwrappers import URLWrapper
 from .core.dateline import parse_dateline
 from .core.dates import html_datetime, tag_dates
 from .core.entity_ids import IdMap, apply_ids, assign_ids
-from .core.extract import MODEL_PACKAGE, AliasMatcher, Extraction, extract_many, load_model
-from .core.gazetteer import place_names
+from .core.extract import MODEL_PACKAGE, Extraction
 from .core.html_text import insert_markup, text_map
 from .core.link import EntityTarget, date_markups, entity_markups
 from .core.publish import co_mentions, sentence_with_mention, timeline_svg
@@ -34,6 +32,7 @@ from .core.resolve import Entity as ResolvedEntity
 from .core.resolve import Resolution, resolve_article, resolve_corpus
 from .core.scripts import detect
 from .extraction_cache import ExtractionCache, article_key, pipeline_version, source_fingerprint
+from .extraction_pool import available_cores, extract_in_chunks
 from .progress import Progress
 
 logger = logging.getLogger(__name__)
@@ -43,7 +42,6 @@ logger = logging.getLogger(__name__)
 ENTITY_SOURCE_PREFIX = "newsarchive-entity/"
 CACHE_FILE = "newsarchive-extraction.sqlite3"
 ANNOTATED_CHARACTERS = 500_000  # about 80,000 words: longer than any news story
-CACHE_BATCH = 64  # extractions written per transaction: what an interrupted build can lose
 # The modules an extraction's result depends on; a change to any of them empties the cache.
 EXTRACTION_SOURCES = ("extract.py", "dateline.py", "scripts.py", "gazetteer.py", "registry.py")
 KIND_LABELS = {
@@ -126,11 +124,6 @@ class Archive:
     resolution: Resolution | None = None
     id_map: IdMap | None = None
     id_map_path: Path | None = None
-
-
-@lru_cache(maxsize=1)
-def _model() -> Any:
-    return load_model()
 
 
 def load_editor_registry(settings: dict[str, Any]) -> Registry:
@@ -331,22 +324,25 @@ def _extract_all(
         extractions = {key: cached[keys[key]] for key in texts if keys[key] in cached}
         missing = [key for key in texts if key not in extractions]
         if missing:
+            processes = settings["NEWSARCHIVE_PROCESSES"] or available_cores()
             progress = Progress(
                 "Finding entities", len(missing), settings["NEWSARCHIVE_PROGRESS_EVERY"]
             )
-            matcher = AliasMatcher(registry, place_names())
             inputs = [(texts[key], datelines[key]) for key in missing]
-            batch: list[tuple[str, Extraction]] = []
-            for key, extraction in zip(
-                missing, extract_many(inputs, _model(), matcher), strict=True
-            ):
-                extractions[key] = extraction
-                batch.append((keys[key], extraction))
-                progress.advance()
-                if len(batch) >= CACHE_BATCH:
-                    cache.put_many(batch)
-                    batch = []
-            cache.put_many(batch)
+            done = 0
+            try:
+                for chunk in extract_in_chunks(
+                    inputs, registry, processes, settings["NEWSARCHIVE_PARALLEL_MINIMUM"]
+                ):
+                    chunk_keys = missing[done : done + len(chunk)]
+                    done += len(chunk)
+                    extractions.update(zip(chunk_keys, chunk, strict=True))
+                    cache.put_many(
+                        [(keys[key], e) for key, e in zip(chunk_keys, chunk, strict=True)]
+                    )
+                    progress.advance(len(chunk))
+            finally:
+                progress.close()
         cache.prune()
     finally:
         cache.close()

@@ -35,6 +35,7 @@ from .core.search_index import DEFAULT_BOOSTS, SHARD_BYTES
 from .core.slugs import SlugClaim, deduplicate, make_slug
 from .enrich import enrich
 from .entity_generator import EntityGenerator
+from .extraction_pool import PARALLEL_MINIMUM
 from .progress import Progress
 from .search_generator import SearchGenerator
 from .timeline_generator import TimelineGenerator
@@ -59,6 +60,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "RELATED_WEIGHTS": None,
     "NEWSARCHIVE_HOME_PLACES": 12,
     "NEWSARCHIVE_HOME_ENTITIES": 12,
+    "NEWSARCHIVE_PROCESSES": None,
+    "NEWSARCHIVE_PARALLEL_MINIMUM": PARALLEL_MINIMUM,
     "SEARCH_URL": "search.html",
     "SEARCH_SAVE_AS": "search.html",
     "SEARCH_INDEX_PATH": "search",
@@ -174,6 +177,8 @@ def prepare_metadata(generator: Any, metadata: dict[str, Any]) -> None:
 
 def finish_reading(generator: Any) -> None:
     """After all articles are read: unique slugs, undated articles out of date lists."""
+    if progress := getattr(generator, "newsarchive_progress", None):
+        progress.close()  # files Pelican skipped never advanced it
     everything = generator.articles + generator.hidden_articles + generator.drafts
     final_slugs = deduplicate(
         SlugClaim(

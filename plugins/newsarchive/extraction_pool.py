@@ -1,0 +1,83 @@
+"""Runs extraction over many articles, in worker processes when there are enough of them.
+
+The work is cut into fixed chunks of articles whatever the number of processes, and each
+chunk goes through the model the same way, so the result does not depend on how many
+processes ran it.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from typing import Any
+
+from .core.dateline import Dateline
+from .core.extract import AliasMatcher, Extraction, extract_many, load_model
+from .core.gazetteer import place_names
+from .core.registry import Registry
+
+CHUNK = 32  # articles per unit of work: one model batch
+# Below this many articles, starting workers (each loads the model, ~5 s) costs more than
+# it saves.
+PARALLEL_MINIMUM = 150
+
+logger = logging.getLogger(__name__)
+
+Inputs = list[tuple[str, Dateline | None]]
+
+
+@lru_cache(maxsize=1)
+def shared_model() -> Any:
+    """The model, loaded once per process."""
+    return load_model()
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def extract_in_chunks(
+    inputs: Inputs, registry: Registry, processes: int, minimum: int = PARALLEL_MINIMUM
+) -> Iterator[list[Extraction]]:
+    """Each chunk's extractions, in order, as they are ready; in up to `processes` worker
+    processes when there are at least `minimum` articles."""
+    chunks = [inputs[start : start + CHUNK] for start in range(0, len(inputs), CHUNK)]
+    workers = min(processes, len(chunks))
+    if workers <= 1 or len(inputs) < minimum:
+        extract = _chunk_extractor(registry)
+        for chunk in chunks:
+            yield extract(chunk)
+        return
+    logger.info("Finding entities in %d processes", workers)
+    # spawn, not fork: the parent may hold threads and a loaded model
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(registry,)
+    ) as pool:
+        yield from pool.map(_extract_chunk, chunks)
+
+
+def _chunk_extractor(registry: Registry) -> Callable[[Inputs], list[Extraction]]:
+    matcher = AliasMatcher(registry, place_names())
+    model = shared_model()
+    return lambda chunk: list(extract_many(chunk, model, matcher))
+
+
+_worker_extract: Callable[[Inputs], list[Extraction]] | None = None
+
+
+def _start_worker(registry: Registry) -> None:
+    global _worker_extract
+    _worker_extract = _chunk_extractor(registry)
+
+
+def _extract_chunk(chunk: Inputs) -> list[Extraction]:
+    assert _worker_extract is not None, "worker started without its initializer"
+    return _worker_extract(chunk)
