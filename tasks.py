@@ -265,3 +265,31 @@ def eval_related(c, clusters):
     print(f"{len(documents)} documents, {relations.candidate_pairs} pairs scored "
           f"(all pairs: {len(documents) * (len(documents) - 1)})")  # fmt: skip
     print(f"related: p@1={combined[1]:.3f} p@3={combined[3]:.3f} p@5={combined[5]:.3f}")
+
+
+@task(
+    help={
+        "sizes": "archive sizes to build, comma-separated (default: 1000,10000)",
+        "corpus": "build articles from this folder (e.g. ../shared/corpora/bbc) instead",
+        "runs": "runs of each warm, edited and plain build; medians are shown (default: 3)",
+        "single_up_to": "also build cold on 1 process up to this size (default: 2000)",
+        "search_sizes": "archive sizes for the search benchmark (default: 1000,10000,50000)",
+        "only": "site or search (default: both)",
+        "keep": "keep the generated archives and builds (printed at the end)",
+    }
+)
+def bench(c, sizes="1000,10000", corpus=None, runs=3, single_up_to=2000,
+          search_sizes="1000,10000,50000", only=None, keep=False):  # fmt: skip
+    """Benchmarks: builds against plain Pelican, and search in Chromium (see README)."""
+    sys.path.insert(0, str(ROOT))
+    from bench.search_bench import run_search_bench
+    from bench.site_bench import run_site_bench
+
+    def numbers(text: str) -> list[int]:
+        return [int(n) for n in str(text).split(",") if n.strip()]
+
+    if only in (None, "site"):
+        print(run_site_bench(numbers(sizes), Path(corpus) if corpus else None, int(runs), keep,
+                             int(single_up_to)))  # fmt: skip
+    if only in (None, "search"):
+        print(run_search_bench(numbers(search_sizes), keep))

@@ -19,6 +19,7 @@ from typing import Any
 
 from pelican.urlwrappers import URLWrapper
 
+from . import timings
 from .core.dateline import parse_dateline
 from .core.dates import html_datetime, tag_dates
 from .core.entity_ids import IdMap, apply_ids, assign_ids
@@ -166,9 +167,12 @@ def enrich(generator: Any) -> None:
     path = id_map_path(settings)
     previous = _load_id_map(path)
 
+    timings.start("extract")
     mapped = {a.relative_source_path: text_map(a._content or "") for a in articles}
     texts = {key: _annotated_part(key, m.text) for key, m in mapped.items()}
     extractions = _extract_all(texts, registry, settings)
+    timings.stop("extract")
+    timings.start("resolve")
 
     names = {key: resolve_article(texts[key], extractions[key], registry) for key in mapped}
     merged_spellings = {
@@ -184,6 +188,8 @@ def enrich(generator: Any) -> None:
         entity_id: EntityTarget(e.name, e.kind, f"{{filename}}/{ENTITY_SOURCE_PREFIX}{entity_id}")
         for entity_id, e in resolution.entities.items()
     }
+    timings.stop("resolve")
+    timings.start("dates and links")
     entities_by_article: dict[str, set[str]] = {}
     appearances: dict[str, list[tuple[Any, str]]] = defaultdict(list)
     for article in articles:
@@ -211,7 +217,10 @@ def enrich(generator: Any) -> None:
             )
             appearances[entity_id].append((article, sentence))
 
-    _relate_articles(articles, texts, entities_by_article, entities, settings)
+    timings.stop("dates and links")
+    with timings.timed("related stories"):
+        _relate_articles(articles, texts, entities_by_article, entities, settings)
+    timings.start("entity pages")
 
     for entity_id, entity in entities.items():
         entity.appearances = _fold_copies(appearances[entity_id])
@@ -230,6 +239,7 @@ def enrich(generator: Any) -> None:
         id_map=assignment.id_map,
         id_map_path=path,
     )
+    timings.stop("entity pages")
 
 
 def _annotated_part(key: str, text: str) -> str:

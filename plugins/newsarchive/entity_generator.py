@@ -10,6 +10,7 @@ from typing import Any
 
 from pelican.generators import Generator
 
+from . import timings
 from .core.publish import article_record, entity_record, safe_json
 from .enrich import KIND_LABELS, Archive, published_date
 
@@ -27,6 +28,10 @@ class EntityGenerator(Generator):
         archive: Archive | None = self.context.get("newsarchive")
         if archive is None:
             return
+        with timings.timed("entity pages"):
+            self._write_all(writer, archive)
+
+    def _write_all(self, writer: Any, archive: Archive) -> None:
         entities = sorted(archive.entities.values(), key=lambda e: e.id)
         entity_template = self.get_template("entity")
         for entity in entities:

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from pelican import signals
 from pelican.readers import BaseReader
 
+from . import timings
 from .core.dateline import mark_dateline_in_html
 from .core.dates import describe, html_datetime
 from .core.publish import timeline_anchor
@@ -179,6 +180,7 @@ def finish_reading(generator: Any) -> None:
     """After all articles are read: unique slugs, undated articles out of date lists."""
     if progress := getattr(generator, "newsarchive_progress", None):
         progress.close()  # files Pelican skipped never advanced it
+    timings.stop("read")
     everything = generator.articles + generator.hidden_articles + generator.drafts
     final_slugs = deduplicate(
         SlugClaim(
@@ -236,6 +238,7 @@ def count_articles_to_read(generator: Any) -> None:
         generator.settings["ARTICLE_PATHS"], exclude=generator.settings["ARTICLE_EXCLUDES"]
     )
     total = sum(1 for f in files if os.path.splitext(f)[1].lstrip(".") in generator.readers.readers)
+    timings.start("read")
     generator.newsarchive_progress = Progress(
         "Reading articles", total, every=generator.settings["NEWSARCHIVE_PROGRESS_EVERY"]
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from pelican.generators import Generator
 
+from . import timings
 from .core.publish import safe_json
 from .core.search_index import SearchDocument, build_index, search_record, short_ref
 from .enrich import published_date
@@ -23,6 +24,10 @@ LUNR_JS = PROJECT_ROOT / "node_modules" / "lunr" / "lunr.min.js"
 
 class SearchGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
+        with timings.timed("search index"):
+            self._write_search(writer)
+
+    def _write_search(self, writer: Any) -> None:
         settings = self.settings
         save_as = settings["SEARCH_SAVE_AS"]
         if not save_as:

@@ -11,13 +11,15 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pelican import Pelican, signals
 from pelican.log import LimitFilter
 from pelican.settings import read_settings
+
+from . import timings
 
 logger = logging.getLogger("newsarchive")
 
@@ -41,6 +43,7 @@ class BuildReport:
     warnings: int
     errors: int
     seconds: float
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage of the plugin
 
     def summary(self) -> str:
         undated = f" ({self.undated} undated)" if self.undated else ""
@@ -132,6 +135,7 @@ def build_site(
     counter = _LogCounter()
     logging.getLogger().addHandler(counter)
     _observed.clear()
+    timings.reset()
     signals.all_generators_finalized.connect(_observe)
     try:
         Pelican(settings).run()
@@ -156,4 +160,5 @@ def build_site(
         warnings=counter.warnings,
         errors=counter.errors,
         seconds=time.perf_counter() - started,
+        stages=timings.seconds(),
     )

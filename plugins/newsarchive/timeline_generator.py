@@ -6,12 +6,17 @@ from typing import Any
 
 from pelican.generators import Generator
 
+from . import timings
 from .core.dates import describe
 from .core.publish import timeline
 
 
 class TimelineGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
+        with timings.timed("timeline"):
+            self._write_timeline(writer)
+
+    def _write_timeline(self, writer: Any) -> None:
         articles = [*self.context.get("articles", []), *self.context.get("undated_articles", [])]
         by_key = {a.relative_source_path: a for a in articles}
         months = timeline(

@@ -1,0 +1,1 @@
+"""Benchmarks: `invoke bench` (see README, "Benchmarks")."""

@@ -1,0 +1,209 @@
+"""Build benchmark: newsarchive cold, warm and after one edit, against plain Pelican.
+
+Every build runs in a fresh process (bench.build_once); its peak memory is the largest sum
+of resident memory over the process and its workers, sampled every 50 ms.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from .archive import write_archive
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Measured:
+    seconds: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+    stages: list[dict[str, float]] = field(default_factory=list)
+    files: int = 0
+    bytes: int = 0
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    def stage(self, name: str) -> float:
+        return statistics.median(s.get(name, 0.0) for s in self.stages)
+
+
+def measure_build(spec: dict, into: Measured) -> None:
+    """Runs one build in its own process and adds its numbers to `into`."""
+    spec_file = Path(spec["output"]).parent / f"spec-{time.monotonic_ns()}.json"
+    spec_file.write_text(json.dumps(spec), encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.build_once", str(spec_file)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    watched = psutil.Process(process.pid)
+    peak = 0
+    while process.poll() is None:
+        try:
+            tree = [watched, *watched.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    out, err = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"benchmark build failed ({spec['kind']}):\n{err[-3000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    into.seconds.append(result["seconds"])
+    into.peak_mb.append(peak / 2**20)
+    into.stages.append(result["stages"])
+    into.files, into.bytes = result["files"], result["bytes"]
+
+
+def corpus_as_markdown(corpus: Path, folder: Path, limit: int | None) -> int:
+    """A corpus of raw `title\\n\\nbody` files (like ../shared/corpora/bbc) as dated Markdown,
+    so plain Pelican can read exactly the same articles. Dates are made up, one a day."""
+    sources = sorted(p for p in corpus.rglob("*.txt") if p.name[0].isdigit())[:limit]
+    for number, source in enumerate(sources):
+        title, _, body = source.read_text(encoding="utf-8", errors="replace").partition("\n")
+        day = time.gmtime(1_072_915_200 + 86_400 * (number % 730))  # from 2004-01-01
+        target = folder / source.parent.name / f"{source.stem}-{number}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            f"Title: {title.strip()}\nDate: {time.strftime('%Y-%m-%d', day)}\n"
+            f"Category: {source.parent.name.title()}\nSlug: {target.stem}\n\n{body.strip()}\n",
+            encoding="utf-8",
+        )
+    return len(sources)
+
+
+def edit_one_article(content: Path, run: int) -> None:
+    """Changes one article's text, as an editor correcting a story would."""
+    articles = sorted(content.rglob("*.md"))
+    article = articles[(run * 7919) % len(articles)]
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text + f"\nCorrection {run}: an earlier version misspelt a name.\n")
+
+
+def bench_size(
+    label: str, content: Path, work: Path, runs: int, cores: int, single: bool
+) -> dict:
+    results: dict[str, Measured] = {}
+
+    def spec(kind: str, name: str, cache: str, processes: int = cores) -> dict:
+        return {"kind": kind, "content": str(content), "output": str(work / name),
+                "cache": str(work / cache), "processes": processes}  # fmt: skip
+
+    print(f"\n== {label}", flush=True)
+    results["plain"] = Measured()
+    for _ in range(runs):
+        measure_build(spec("plain", "plain", "unused"), results["plain"])
+    print(f"plain Pelican: {results['plain'].median:.1f} s", flush=True)
+
+    if single:
+        results["cold-1"] = Measured()
+        measure_build(spec("newsarchive", "cold-1", "cache-cold-1", processes=1), results["cold-1"])
+        print(f"cold, 1 process: {results['cold-1'].median:.1f} s", flush=True)
+    results["cold"] = Measured()
+    measure_build(spec("newsarchive", "site", "cache"), results["cold"])
+    print(f"cold, {cores} processes: {results['cold'].median:.1f} s", flush=True)
+    results["warm"] = Measured()
+    for _ in range(runs):
+        measure_build(spec("newsarchive", "site", "cache"), results["warm"])
+    results["edit"] = Measured()
+    for run in range(runs):
+        edit_one_article(content, run)
+        measure_build(spec("newsarchive", "site", "cache"), results["edit"])
+    return {"label": label, "results": results}
+
+
+STAGES = ["read", "extract", "resolve", "dates and links", "related stories", "entity pages",
+          "timeline", "search index"]  # fmt: skip
+
+
+def report(size: dict, cores: int) -> str:
+    r: dict[str, Measured] = size["results"]
+    plain = r["plain"].median
+    rows = [
+        ("plain Pelican, simple theme", r["plain"]),
+        *([("newsarchive cold, 1 process", r["cold-1"])] if "cold-1" in r else []),
+        (f"newsarchive cold, {cores} processes", r["cold"]),
+        ("newsarchive warm (nothing changed)", r["warm"]),
+        ("newsarchive, one article edited", r["edit"]),
+    ]
+    lines = [f"{size['label']}", f"{'build':38} {'seconds':>8} {'x plain':>8} {'peak MB':>8} "
+             f"{'files':>7} {'MB out':>7} {'runs':>5}"]  # fmt: skip
+    for name, m in rows:
+        lines.append(
+            f"{name:38} {m.median:8.1f} {m.median / plain:8.2f} {max(m.peak_mb):8.0f} "
+            f"{m.files:7d} {m.bytes / 1e6:7.1f} {len(m.seconds):5d}"
+        )
+    lines.append("seconds per stage (median)   " + "  ".join(f"{s:>9.9}" for s in STAGES))
+    for key, name in (("cold-1", "cold, 1 process"), ("cold", f"cold, {cores} processes"),
+                      ("warm", "warm"), ("edit", "one article edited")):  # fmt: skip
+        if key not in r:
+            continue
+        values = "  ".join(f"{r[key].stage(s):9.2f}" for s in STAGES)
+        lines.append(f"  {name:26} {values}")
+    warm = r["warm"].median
+    not_ner = warm - r["warm"].stage("extract")
+    if "cold-1" in r:
+        extract_1, extract_n = r["cold-1"].stage("extract"), r["cold"].stage("extract")
+        lines.append(
+            f"cold extraction: 1 process {extract_1:.1f} s, {cores} processes {extract_n:.1f} s "
+            f"-> {extract_1 / max(extract_n, 1e-9):.2f}x faster"
+        )
+    lines += [
+        f"warm rebuild / plain Pelican: {warm / plain:.2f}x; everything but NER adds "
+        f"{100 * (not_ner - plain) / plain:+.0f}% to plain Pelican",
+        f"one edit costs {r['edit'].median - warm:+.1f} s over a warm rebuild "
+        f"(extraction {r['edit'].stage('extract'):.2f} s)",
+    ]
+    return "\n".join(lines)
+
+
+def run_site_bench(
+    sizes: list[int], corpus: Path | None, runs: int, keep: bool, single_up_to: int
+) -> str:
+    from newsarchive.extraction_pool import available_cores
+
+    cores = available_cores()
+    work_root = Path(tempfile.mkdtemp(prefix="newsarchive-bench-"))
+    reports = []
+    medians: dict[int, dict[str, float]] = {}
+    try:
+        for size in sizes:
+            work = work_root / str(size)
+            content = work / "content"
+            content.mkdir(parents=True)
+            if corpus:
+                count = corpus_as_markdown(corpus, content, size)
+                label = f"{count} articles from {corpus}"
+            else:
+                count = write_archive(content, size)
+                label = f"{count} generated articles"
+            result = bench_size(label, content, work, runs, cores, count <= single_up_to)
+            reports.append(report(result, cores))
+            medians[count] = {k: m.median for k, m in result["results"].items()}
+            print(reports[-1], flush=True)
+        if len(medians) > 1:
+            (small, a), (large, b) = sorted(medians.items())[0], sorted(medians.items())[-1]
+            reports.append(
+                f"growth {small} -> {large} articles ({large / small:.0f}x): "
+                + ", ".join(f"{k} {b[k] / a[k]:.1f}x" for k in ("plain", "cold", "warm", "edit"))
+            )
+    finally:
+        if keep:
+            print(f"benchmark files kept in {work_root}")
+        else:
+            shutil.rmtree(work_root, ignore_errors=True)
+    return "\n\n".join(reports)
