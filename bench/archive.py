@@ -10,10 +10,10 @@ the search index has as many distinct terms as real news has.
 from __future__ import annotations
 
 import random
-from itertools import accumulate
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import accumulate
 from pathlib import Path
 
 SYLLABLES = [
@@ -92,6 +92,7 @@ class GeneratedArticle:
     published: date
     beat: str
     paragraphs: list[str]
+    names: list[str] = field(default_factory=list)  # every spelling of the story's cast
 
     def markdown(self) -> str:
         # A slug of its own: headlines repeat, and plain Pelican stops on a repeated URL.
@@ -110,13 +111,17 @@ class ArchiveGenerator:
         self.filler = _filler_words(40_000, rng)
         rng.shuffle(self.filler)  # which words are common should not follow the alphabet
         # Zipf weights: a few words very common, most rare, as in any corpus.
-        self.filler_cumulative = list(accumulate(1 / (rank + 1) for rank in range(len(self.filler))))
+        self.filler_cumulative = list(
+            accumulate(1 / (rank + 1) for rank in range(len(self.filler)))
+        )
         self.places = sorted({self._name(2, 3) for _ in range(300)})
         self.people = [self._person() for _ in range(1_500)]
         self.organisations = [self._organisation() for _ in range(400)]
 
     def _name(self, low: int, high: int) -> str:
-        return "".join(self.rng.choice(SYLLABLES) for _ in range(self.rng.randint(low, high))).title()
+        return "".join(
+            self.rng.choice(SYLLABLES) for _ in range(self.rng.randint(low, high))
+        ).title()
 
     def _person(self) -> Person:
         rng = self.rng
@@ -161,6 +166,7 @@ class ArchiveGenerator:
                     original.published,
                     original.beat,
                     [*original.paragraphs, "This story has been refiled to correct a name."],
+                    original.names,
                 )
                 yield refiled
                 continue
@@ -184,8 +190,10 @@ class ArchiveGenerator:
             paragraphs.append(" ".join(self._sentence(story, published)
                                        for _ in range(rng.randint(2, 3))))  # fmt: skip
         slug = f"{published.isoformat()}-{number:06d}"
+        names = [f"{p.first} {spelling}" for p in story.people for spelling in p.spellings]
+        names += [n for pair in story.organisations for n in pair] + story.places
         return GeneratedArticle(f"{published.year}/{slug}.md", title, published, story.beat,
-                                paragraphs)  # fmt: skip
+                                paragraphs, names)  # fmt: skip
 
     def _words(self, count: int) -> str:
         return " ".join(self.rng.choices(self.filler, cum_weights=self.filler_cumulative, k=count))

@@ -94,9 +94,7 @@ def edit_one_article(content: Path, run: int) -> None:
     article.write_text(text + f"\nCorrection {run}: an earlier version misspelt a name.\n")
 
 
-def bench_size(
-    label: str, content: Path, work: Path, runs: int, cores: int, single: bool
-) -> dict:
+def bench_size(label: str, content: Path, work: Path, runs: int, cores: int, single: bool) -> dict:
     results: dict[str, Measured] = {}
 
     def spec(kind: str, name: str, cache: str, processes: int = cores) -> dict:

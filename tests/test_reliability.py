@@ -167,3 +167,24 @@ def test_the_browser_checks_find_accessibility_and_csp_problems(tmp_path, browse
         p.startswith("bad.html: Content-Security-Policy violated: script-src") for p in problems
     )
     assert not any(p.startswith("good.html") for p in problems)
+
+
+def test_a_rebuild_after_an_edit_equals_a_build_from_scratch(tmp_path):
+    """Cached stages (extraction, names, dates, entities, related stories, search index)
+    must never serve a result for text that changed."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    cache = str(tmp_path / "cache")
+    build(content, tmp_path / "before", CACHE_PATH=cache)
+    story = content / "2024" / "2024-05-08-pipeline-construction-begins.txt"
+    story.write_text(
+        story.read_text(encoding="utf-8")
+        + "\nEngineer Zebulon Quartermaine said on Friday the first section was finished.\n",
+        encoding="utf-8",
+    )
+    build(content, tmp_path / "warm", CACHE_PATH=cache)
+    build(content, tmp_path / "fresh", CACHE_PATH=str(tmp_path / "empty-cache"))
+    warm, fresh = files(tmp_path / "warm"), files(tmp_path / "fresh")
+    assert warm == fresh
+    assert warm != files(tmp_path / "before")
+    assert any("quartermaine" in name for name in warm)  # the new person has a page

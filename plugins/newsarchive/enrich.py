@@ -21,7 +21,7 @@ from pelican.urlwrappers import URLWrapper
 
 from . import timings
 from .core.dateline import parse_dateline
-from .core.dates import html_datetime, tag_dates
+from .core.dates import DateMention, html_datetime, tag_dates
 from .core.entity_ids import IdMap, apply_ids, assign_ids
 from .core.extract import MODEL_PACKAGE, Extraction
 from .core.html_text import insert_markup, text_map
@@ -35,6 +35,7 @@ from .core.scripts import detect
 from .extraction_cache import ExtractionCache, article_key, pipeline_version, source_fingerprint
 from .extraction_pool import available_cores, extract_in_chunks
 from .progress import Progress
+from .stage_cache import StageCache, code_version, digest
 
 logger = logging.getLogger(__name__)
 
@@ -170,16 +171,13 @@ def enrich(generator: Any) -> None:
     timings.start("extract")
     mapped = {a.relative_source_path: text_map(a._content or "") for a in articles}
     texts = {key: _annotated_part(key, m.text) for key, m in mapped.items()}
-    extractions = _extract_all(texts, registry, settings)
+    extractions, extraction_keys = _extract_all(texts, registry, settings)
     timings.stop("extract")
     timings.start("resolve")
-
-    names = {key: resolve_article(texts[key], extractions[key], registry) for key in mapped}
-    merged_spellings = {
-        entry.id: [s for old in entry.merges for s in previous.spellings.get(old, ())]
-        for entry in registry.entities
-    }
-    resolution = resolve_corpus(names, texts, registry, merged_spellings)
+    # Closed once related stories are found; a failed build leaves it to the collector.
+    stages = StageCache(Path(settings["CACHE_PATH"]) / CACHE_FILE, settings["NEWSARCHIVE_FRESH"])
+    resolution = _resolve_all(texts, extractions, extraction_keys, registry, previous, stages)
+    article_dates = _dates_all(articles, texts, stages)
     assignment = assign_ids(resolution.entities.values(), previous)
     resolution = apply_ids(resolution, assignment)
 
@@ -195,7 +193,7 @@ def enrich(generator: Any) -> None:
     for article in articles:
         key = article.relative_source_path
         mentions = resolution.article_mentions.get(key, ())
-        dates = tag_dates(texts[key], published_date(article))
+        dates = article_dates[key]
         article.date_mentions = [d for d in dates if html_datetime(d.value)]
         article.mentioned_dates = sorted({html_datetime(d.value) for d in article.date_mentions})
         markups = entity_markups(mapped[key], mentions, targets) + date_markups(dates)
@@ -219,7 +217,9 @@ def enrich(generator: Any) -> None:
 
     timings.stop("dates and links")
     with timings.timed("related stories"):
-        _relate_articles(articles, texts, entities_by_article, entities, settings)
+        _relate_articles(articles, texts, entities_by_article, entities, settings, stages)
+    stages.prune()
+    stages.close()
     timings.start("entity pages")
 
     for entity_id, entity in entities.items():
@@ -240,6 +240,61 @@ def enrich(generator: Any) -> None:
         id_map_path=path,
     )
     timings.stop("entity pages")
+
+
+def _resolve_all(
+    texts: dict[str, str],
+    extractions: dict[str, Extraction],
+    extraction_keys: dict[str, str],
+    registry: Registry,
+    previous: IdMap,
+    stages: StageCache,
+) -> Resolution:
+    """Names per article, then entities across the archive; each reused from the stage
+    cache when what it depends on is unchanged."""
+    code = code_version("resolve.py", "names.py", "registry.py")
+    # Sorted: a frozenset's order changes from one process to the next.
+    registry_version = digest([repr(registry.entities), sorted(registry.not_entities)])
+    per_article = {
+        key: digest([code, registry_version, extraction_keys[key]]) for key in sorted(texts)
+    }
+    names = stages.get_many("names", list(per_article.values()))
+    missing = [key for key in per_article if per_article[key] not in names]
+    computed = {key: resolve_article(texts[key], extractions[key], registry) for key in missing}
+    stages.put_many("names", [(per_article[key], computed[key]) for key in missing])
+    by_article = {key: computed.get(key) or names[per_article[key]] for key in per_article}
+
+    merged_spellings = {
+        entry.id: [s for old in entry.merges for s in previous.spellings.get(old, ())]
+        for entry in registry.entities
+    }
+    corpus = digest([code, registry_version, repr(sorted(merged_spellings.items())),
+                     *(f"{key}={value}" for key, value in per_article.items())])  # fmt: skip
+    resolution = stages.get("archive-entities", corpus)
+    if resolution is None:
+        resolution = resolve_corpus(by_article, texts, registry, merged_spellings)
+        stages.put_latest("archive-entities", corpus, resolution)
+    return resolution
+
+
+def _dates_all(
+    articles: list[Any], texts: dict[str, str], stages: StageCache
+) -> dict[str, list[DateMention]]:
+    """Every article's dates, reused where its text and publication date are unchanged."""
+    code = code_version("dates.py", "spans.py")
+    keys = {
+        a.relative_source_path: digest([code, texts[a.relative_source_path], published_date(a)])
+        for a in articles
+    }
+    found = stages.get_many("dates", list(keys.values()))
+    missing = [a for a in articles if keys[a.relative_source_path] not in found]
+    computed = [
+        (keys[a.relative_source_path], tag_dates(texts[a.relative_source_path], published_date(a)))
+        for a in missing
+    ]
+    stages.put_many("dates", computed)
+    found.update(computed)
+    return {key: found[value] for key, value in keys.items()}
 
 
 def _annotated_part(key: str, text: str) -> str:
@@ -286,6 +341,7 @@ def _relate_articles(
     entities_by_article: dict[str, set[str]],
     entities: dict[str, Entity],
     settings: dict[str, Any],
+    stages: StageCache,
 ) -> None:
     """Each article's related stories (with the reason) and its copies, on the article."""
     documents = [
@@ -298,7 +354,14 @@ def _relate_articles(
         for a in articles
     ]
     weights = Weights(**settings["RELATED_WEIGHTS"]) if settings["RELATED_WEIGHTS"] else Weights()
-    relations = relate(documents, count=settings["RELATED_COUNT"], weights=weights)
+    inputs = digest(
+        [code_version("relate.py"), settings["RELATED_COUNT"], weights]
+        + [(d.key, d.text, sorted(d.entities), d.published) for d in documents]
+    )
+    relations = stages.get("related", inputs)
+    if relations is None:
+        relations = relate(documents, count=settings["RELATED_COUNT"], weights=weights)
+        stages.put_latest("related", inputs, relations)
     by_key = {a.relative_source_path: a for a in articles}
     names = {entity_id: entity.name for entity_id, entity in entities.items()}
     for article in articles:
@@ -323,8 +386,9 @@ def _pipeline_version(registry: Registry) -> str:
 
 def _extract_all(
     texts: dict[str, str], registry: Registry, settings: dict[str, Any]
-) -> dict[str, Extraction]:
-    """Every article's extraction: from the cache where the text is unchanged, else anew."""
+) -> tuple[dict[str, Extraction], dict[str, str]]:
+    """Every article's extraction, from the cache where the text is unchanged, else anew;
+    and each article's cache key, a digest of all the extraction depends on."""
     version = _pipeline_version(registry)
     cache = ExtractionCache(Path(settings["CACHE_PATH"]) / CACHE_FILE, version)
     datelines = {key: _dateline_of(text) for key, text in texts.items()}
@@ -361,7 +425,7 @@ def _extract_all(
         len(texts) - len(missing),
         len(missing),
     )
-    return extractions
+    return extractions, keys
 
 
 def _dateline_of(text: str) -> Any:

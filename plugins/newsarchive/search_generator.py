@@ -13,8 +13,9 @@ from pelican.generators import Generator
 
 from . import timings
 from .core.publish import safe_json
-from .core.search_index import SearchDocument, build_index, search_record, short_ref
-from .enrich import published_date
+from .core.search_index import SearchDocument, Shard, build_index, search_record, short_ref
+from .enrich import CACHE_FILE, published_date
+from .stage_cache import StageCache, code_version, digest
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +49,7 @@ class SearchGenerator(Generator):
             records.append(
                 search_record(article.title, article.url, _shown_date(article), text, spellings)
             )
-        index = build_index(documents, settings["SEARCH_BOOSTS"])
-        shards = index.shards(settings["SEARCH_SHARD_BYTES"])
+        shards, manifest, terms = self._index(documents)
         for subfolder in ("shards", "docs"):
             (folder / subfolder).mkdir(parents=True, exist_ok=True)
         for shard in shards:
@@ -58,7 +58,7 @@ class SearchGenerator(Generator):
             (folder / "docs" / f"{short_ref(number)}.json").write_text(
                 safe_json(record, compact=True), encoding="utf-8"
             )
-        (folder / "manifest.json").write_text(safe_json(index.manifest(shards)), encoding="utf-8")
+        (folder / "manifest.json").write_text(safe_json(manifest), encoding="utf-8")
         lunr_ready = self._copy_lunr(folder)
         writer.write_file(
             save_as,
@@ -73,10 +73,31 @@ class SearchGenerator(Generator):
         logger.info(
             "Search: %d articles, %d terms in %d shards, %.1f s",
             len(documents),
-            index.term_count,
+            terms,
             len(shards),
             time.perf_counter() - started,
         )
+
+    def _index(self, documents: list[SearchDocument]) -> tuple[list[Shard], dict[str, Any], int]:
+        """The shards, the manifest and the number of terms; reused from the stage cache
+        if no document changed."""
+        settings = self.settings
+        inputs = digest(
+            [code_version("search_index.py", "stemmer.py"), settings["SEARCH_BOOSTS"],
+             settings["SEARCH_SHARD_BYTES"], *documents]
+        )  # fmt: skip
+        cache_file = Path(settings["CACHE_PATH"]) / CACHE_FILE
+        stages = StageCache(cache_file, settings["NEWSARCHIVE_FRESH"])
+        try:
+            cached = stages.get("search-index", inputs)
+            if cached is None:
+                index = build_index(documents, settings["SEARCH_BOOSTS"])
+                shards = index.shards(settings["SEARCH_SHARD_BYTES"])
+                cached = (shards, index.manifest(shards), index.term_count)
+                stages.put_latest("search-index", inputs, cached)
+        finally:
+            stages.close()
+        return cached
 
     def _copy_lunr(self, folder: Path) -> bool:
         source = Path(self.settings["SEARCH_LUNR_JS"] or LUNR_JS)

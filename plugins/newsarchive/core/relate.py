@@ -114,6 +114,7 @@ def relate(
 
     entity_frequency = Counter(e for d in documents for e in d.entities)
     rarity = {e: math.log(len(documents) / n) + 1.0 for e, n in entity_frequency.items()}
+    entity_mass = [sum(rarity[e] for e in d.entities) for d in documents]
 
     postings: dict[object, list[int]] = defaultdict(list)
     top_terms: list[np.ndarray] = []
@@ -156,10 +157,10 @@ def relate(
         cosines = (matrix[candidates] @ matrix.getrow(index).T).toarray().ravel()
         for other, cosine in zip(candidates, cosines, strict=True):
             shared = document.entities & documents[other].entities
-            own = sum(rarity[e] for e in document.entities)
-            theirs = sum(rarity[e] for e in documents[other].entities)
             entity_score = (
-                sum(rarity[e] for e in shared) / math.sqrt(own * theirs) if shared else 0.0
+                sum(rarity[e] for e in shared) / math.sqrt(entity_mass[index] * entity_mass[other])
+                if shared
+                else 0.0
             )
             likeness = weights.text * float(cosine) + weights.entities * entity_score
             if likeness < weights.min_likeness:

@@ -61,6 +61,8 @@ def char_script(char: str) -> str:
 
 def dominant_script(text: str) -> str:
     """The script most of the letters in `text` belong to ("COMMON" if none)."""
+    if text.isascii():  # most lines of most articles: no need to look at each letter
+        return "LATIN" if any(c.isalpha() for c in text) else "COMMON"
     counts = Counter(char_script(c) for c in text if c.isalpha())
     if not counts:
         return "COMMON"

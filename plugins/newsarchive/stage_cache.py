@@ -1,0 +1,104 @@
+"""Results of the stages after extraction, reused when their inputs have not changed.
+
+Each result is stored under its stage and a digest of everything it depends on (the inputs
+and the source of the code that computes it), in the same SQLite file as the extraction
+cache. Per-article stages keep an entry per article, pruned when unused; corpus-wide stages
+(resolution across the archive, related stories, the search index) keep only their latest
+result, which a warm rebuild of an unchanged archive gets back whole.
+Values are pickled: the file is the build's own, never read from elsewhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .extraction_cache import KEEP_UNUSED_SECONDS
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS stage_result (
+    stage TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    value BLOB NOT NULL,
+    last_used REAL NOT NULL,
+    PRIMARY KEY (stage, digest)
+)
+"""
+CORE = Path(__file__).parent / "core"
+
+
+def digest(parts: Iterable[Any]) -> str:
+    """One hash over the parts (strings, or anything with a stable repr)."""
+    hashed = hashlib.sha256()
+    for part in parts:
+        hashed.update((part if isinstance(part, str) else repr(part)).encode("utf-8"))
+        hashed.update(b"\0")
+    return hashed.hexdigest()[:24]
+
+
+def code_version(*modules: str) -> str:
+    """A hash of the source of the given core modules ("dates.py", ...)."""
+    return digest((CORE / name).read_text(encoding="utf-8") for name in sorted(modules))
+
+
+class StageCache:
+    def __init__(self, path: Path, fresh: bool = False) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.fresh = fresh  # read nothing, write everything (invoke build --fresh)
+        self.connection = sqlite3.connect(path)
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute(SCHEMA)
+
+    def get_many(self, stage: str, digests: list[str]) -> dict[str, Any]:
+        if self.fresh:
+            return {}
+        found: dict[str, Any] = {}
+        now = time.time()
+        for start in range(0, len(digests), 500):
+            chunk = digests[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f"SELECT digest, value FROM stage_result WHERE stage = ? AND digest IN ({marks})",
+                [stage, *chunk],
+            ).fetchall()
+            found.update((key, pickle.loads(value)) for key, value in rows)
+            with self.connection:
+                self.connection.execute(
+                    "UPDATE stage_result SET last_used = ?"
+                    f" WHERE stage = ? AND digest IN ({marks})",
+                    [now, stage, *chunk],
+                )
+        return found
+
+    def put_many(self, stage: str, items: list[tuple[str, Any]]) -> None:
+        now = time.time()
+        with self.connection:
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO stage_result (stage, digest, value, last_used)"
+                " VALUES (?, ?, ?, ?)",
+                [(stage, key, pickle.dumps(value, protocol=5), now) for key, value in items],
+            )
+
+    def get(self, stage: str, key: str) -> Any | None:
+        return self.get_many(stage, [key]).get(key)
+
+    def put_latest(self, stage: str, key: str, value: Any) -> None:
+        """A corpus-wide result: replaces the stage's previous one."""
+        with self.connection:
+            self.connection.execute("DELETE FROM stage_result WHERE stage = ?", [stage])
+        self.put_many(stage, [(key, value)])
+
+    def prune(self) -> None:
+        with self.connection:
+            self.connection.execute(
+                "DELETE FROM stage_result WHERE last_used < ?",
+                [time.time() - KEEP_UNUSED_SECONDS],
+            )
+
+    def close(self) -> None:
+        self.connection.close()
