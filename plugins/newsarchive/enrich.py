@@ -13,6 +13,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,15 @@ class Entity(URLWrapper):
         self.appearances: list[tuple[Any, str, list[Any]]] = []
         self.co_mentions: list[tuple[Entity, int]] = []
         self.timeline = ""
+
+    # URLWrapper formats these anew on every use; an entity's id never changes in a build.
+    @cached_property
+    def url(self) -> str:  # type: ignore[override]
+        return self._from_settings("URL")
+
+    @cached_property
+    def save_as(self) -> str:  # type: ignore[override]
+        return self._from_settings("SAVE_AS")
 
     @property
     def same_as(self) -> list[str]:

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from typing import Any
 
@@ -51,17 +52,37 @@ def extract_in_chunks(
     chunks = [inputs[start : start + CHUNK] for start in range(0, len(inputs), CHUNK)]
     workers = min(processes, len(chunks))
     if workers <= 1 or len(inputs) < minimum:
-        extract = _chunk_extractor(registry)
-        for chunk in chunks:
-            yield extract(chunk)
+        yield from _in_this_process(chunks, registry)
         return
     logger.info("Finding entities in %d processes", workers)
-    # spawn, not fork: the parent may hold threads and a loaded model
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(registry,)
-    ) as pool:
-        yield from pool.map(_extract_chunk, chunks)
+    done = 0
+    try:
+        # spawn, not fork: the parent may hold threads and a loaded model
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(registry,),
+        ) as pool:
+            for result in pool.map(_extract_chunk, chunks):
+                done += 1
+                yield result
+    except BrokenProcessPool as error:
+        # A worker was killed (out of memory, say), or could not start (a script that calls
+        # the build without an `if __name__ == "__main__":` guard): finish here instead.
+        logger.warning(
+            "Entity extraction workers stopped (%s); finishing the %d articles left in this "
+            "process. Set NEWSARCHIVE_PROCESSES = 1 to always work in one process",
+            error,
+            sum(len(chunk) for chunk in chunks[done:]),
+        )
+        yield from _in_this_process(chunks[done:], registry)
+
+
+def _in_this_process(chunks: list[Inputs], registry: Registry) -> Iterator[list[Extraction]]:
+    extract = _chunk_extractor(registry)
+    for chunk in chunks:
+        yield extract(chunk)
 
 
 def _chunk_extractor(registry: Registry) -> Callable[[Inputs], list[Extraction]]:

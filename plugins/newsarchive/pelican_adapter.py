@@ -207,6 +207,12 @@ def finish_reading(generator: Any) -> None:
     generator.articles = [a for a in generator.articles if not _is_undated(a)]
     generator.hidden_articles = generator.hidden_articles + undated
     generator.context["undated_articles"] = sorted(undated, key=lambda a: (a.title, a.slug))
+    # Pelican formats an article's URL anew whenever it is asked for, and entity pages,
+    # related stories and the search index ask thousands of times; slug and date are final
+    # now, so the URL is fixed once.
+    for article in [*generator.articles, *generator.hidden_articles]:
+        article.override_url = article.url
+        article.override_save_as = article.save_as
 
 
 def _mark_dateline(article: Any) -> None:
