@@ -10,7 +10,10 @@ the search index has as many distinct terms as real news has.
 from __future__ import annotations
 
 import random
+import shutil
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
@@ -223,6 +226,19 @@ class ArchiveGenerator:
             f"Critics of the {noun} said {self._words(12)}.",
         ]
         return rng.choice(templates)
+
+
+@contextmanager
+def work_folder(prefix: str, keep: bool) -> Iterator[Path]:
+    """A temporary folder for a benchmark's files, removed at the end unless `keep`."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        if keep:
+            print(f"benchmark files kept in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_archive(folder: Path, count: int, seed: int = 1) -> int:

@@ -13,12 +13,11 @@ import json
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
-from .archive import ArchiveGenerator
+from .archive import ArchiveGenerator, work_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
@@ -133,14 +132,13 @@ def measure_queries(folder: Path, queries: list[str], mode: str) -> list[dict]:
 
 
 def run_search_bench(sizes: list[int], keep: bool) -> str:
-    work = Path(tempfile.mkdtemp(prefix="newsarchive-search-bench-"))
     lines = [
         "search: index build, size, and per typical query (median over queries, each in a "
         "fresh browser profile): gzip bytes fetched and ms from opening the page to results",
         f"{'articles':>8} {'terms':>8} {'shards':>6} {'build s':>7} {'index gz':>9} "
         f"{'fetched gz':>10} {'max fetched':>11} {'ms':>6} | {'whole gz':>9} {'whole ms':>8}",
     ]
-    try:
+    with work_folder("newsarchive-search-bench-", keep) as work:
         for size in sizes:
             folder = work / str(size)
             folder.mkdir()
@@ -166,9 +164,4 @@ def run_search_bench(sizes: list[int], keep: bool) -> str:
                 f"{figures['whole_gzip'] / 1e6:7.1f}MB {whole_ms}"
             )
             print(lines[-1], flush=True)
-    finally:
-        if keep:
-            print(f"benchmark files kept in {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
     return "\n".join(lines)

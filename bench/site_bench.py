@@ -7,18 +7,16 @@ of resident memory over the process and its workers, sampled every 50 ms.
 from __future__ import annotations
 
 import json
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 
-from .archive import write_archive
+from .archive import work_folder, write_archive
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -175,10 +173,9 @@ def run_site_bench(
     from newsarchive.extraction_pool import available_cores
 
     cores = available_cores()
-    work_root = Path(tempfile.mkdtemp(prefix="newsarchive-bench-"))
     reports = []
     medians: dict[int, dict[str, float]] = {}
-    try:
+    with work_folder("newsarchive-bench-", keep) as work_root:
         for size in sizes:
             work = work_root / str(size)
             content = work / "content"
@@ -193,15 +190,10 @@ def run_site_bench(
             reports.append(report(result, cores))
             medians[count] = {k: m.median for k, m in result["results"].items()}
             print(reports[-1], flush=True)
-        if len(medians) > 1:
-            (small, a), (large, b) = sorted(medians.items())[0], sorted(medians.items())[-1]
-            reports.append(
-                f"growth {small} -> {large} articles ({large / small:.0f}x): "
-                + ", ".join(f"{k} {b[k] / a[k]:.1f}x" for k in ("plain", "cold", "warm", "edit"))
-            )
-    finally:
-        if keep:
-            print(f"benchmark files kept in {work_root}")
-        else:
-            shutil.rmtree(work_root, ignore_errors=True)
+    if len(medians) > 1:
+        (small, a), (large, b) = sorted(medians.items())[0], sorted(medians.items())[-1]
+        reports.append(
+            f"growth {small} -> {large} articles ({large / small:.0f}x): "
+            + ", ".join(f"{k} {b[k] / a[k]:.1f}x" for k in ("plain", "cold", "warm", "edit"))
+        )
     return "\n\n".join(reports)

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from .core.extract import Definition, Extraction, Mention
 
@@ -46,6 +47,22 @@ def article_key(version: str, text: str, dateline: str) -> str:
     return pipeline_version([version, text, dateline])
 
 
+def rows_for_keys(
+    connection: sqlite3.Connection, select: str, touch: str, args: list[Any], keys: list[str]
+) -> list[tuple[Any, ...]]:
+    """The rows of `select` for many keys, 500 at a time (SQLite's limit on parameters),
+    marking them used with `touch`. Both take `args`, then the keys as `IN ({marks})`."""
+    rows: list[tuple[Any, ...]] = []
+    now = time.time()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows += connection.execute(select.format(marks=marks), [*args, *chunk]).fetchall()
+        with connection:
+            connection.execute(touch.format(marks=marks), [now, *args, *chunk])
+    return rows
+
+
 def _to_json(extraction: Extraction) -> str:
     return json.dumps(asdict(extraction), ensure_ascii=False, separators=(",", ":"))
 
@@ -70,21 +87,14 @@ class ExtractionCache:
         self.misses = 0
 
     def get_many(self, keys: list[str]) -> dict[str, Extraction]:
-        found: dict[str, Extraction] = {}
-        now = time.time()
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.connection.execute(
-                f"SELECT key, result FROM extraction WHERE version = ? AND key IN ({marks})",
-                [self.version, *chunk],
-            ).fetchall()
-            for key, result in rows:
-                found[key] = _from_json(result)
-            with self.connection:
-                self.connection.execute(
-                    f"UPDATE extraction SET last_used = ? WHERE key IN ({marks})", [now, *chunk]
-                )
+        rows = rows_for_keys(
+            self.connection,
+            "SELECT key, result FROM extraction WHERE version = ? AND key IN ({marks})",
+            "UPDATE extraction SET last_used = ? WHERE version = ? AND key IN ({marks})",
+            [self.version],
+            keys,
+        )
+        found = {key: _from_json(result) for key, result in rows}
         self.hits += len(found)
         self.misses += len(keys) - len(found)
         return found

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .extraction_cache import KEEP_UNUSED_SECONDS
+from .extraction_cache import KEEP_UNUSED_SECONDS, rows_for_keys
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stage_result (
@@ -57,23 +57,14 @@ class StageCache:
     def get_many(self, stage: str, digests: list[str]) -> dict[str, Any]:
         if self.fresh:
             return {}
-        found: dict[str, Any] = {}
-        now = time.time()
-        for start in range(0, len(digests), 500):
-            chunk = digests[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.connection.execute(
-                f"SELECT digest, value FROM stage_result WHERE stage = ? AND digest IN ({marks})",
-                [stage, *chunk],
-            ).fetchall()
-            found.update((key, pickle.loads(value)) for key, value in rows)
-            with self.connection:
-                self.connection.execute(
-                    "UPDATE stage_result SET last_used = ?"
-                    f" WHERE stage = ? AND digest IN ({marks})",
-                    [now, stage, *chunk],
-                )
-        return found
+        rows = rows_for_keys(
+            self.connection,
+            "SELECT digest, value FROM stage_result WHERE stage = ? AND digest IN ({marks})",
+            "UPDATE stage_result SET last_used = ? WHERE stage = ? AND digest IN ({marks})",
+            [stage],
+            digests,
+        )
+        return {key: pickle.loads(value) for key, value in rows}
 
     def put_many(self, stage: str, items: list[tuple[str, Any]]) -> None:
         now = time.time()
