@@ -128,14 +128,26 @@ def test_the_article_lists_its_dates_linking_to_the_timeline(sample_site):
     page = article_page(sample_site, "Kadyrov names squad for decisive qualifiers")
     listed = [a.select_one("time")["datetime"] for a in page.select(".dates-in-story a")]
     assert listed == ["2023-W47", "2023-10", "2023-11-16", "2023-11-21", "2023-11-25"]
-    link = page.select_one(".dates-in-story a")["href"]
-    assert link == "../../timeline.html#timeline-2023-11"
+    links = [a["href"] for a in page.select(".dates-in-story a")]
+    assert links[0] == "../../timeline/2023-11.html#date-2023-W47"  # a week, by its Monday
+    assert links[1] == "../../timeline/2023-10.html#date-2023-10"
+    month_page = sample_site / "timeline" / "2023-11.html"
+    month = BeautifulSoup(month_page.read_text(encoding="utf-8"), "html.parser")
+    assert month.select_one("#date-2023-W47 time")["datetime"] == "2023-W47"
 
 
-def test_timeline_page_lists_mentioned_dates_by_month_with_their_articles(sample_site):
-    page = BeautifulSoup((sample_site / "timeline.html").read_text(encoding="utf-8"), "html.parser")
-    june_2024 = page.select_one("#timeline-2024-06").find_parent("section")
-    points = {dt.select_one("time")["datetime"]: dt for dt in june_2024.select("dt")}
+def test_timeline_lists_months_and_each_month_page_its_dates_with_their_articles(sample_site):
+    index = BeautifulSoup((sample_site / "timeline.html").read_text(encoding="utf-8"), "html.parser")
+    years = [h.get_text() for h in index.select(".timeline-year > h2")]
+    assert years == sorted(years, reverse=True) and "1963" in years
+    june_link = index.select_one("#timeline-2024-06 a")
+    assert june_link.get_text() == "June 2024" and june_link["href"] == "./timeline/2024-06.html"
+
+    june = BeautifulSoup(
+        (sample_site / "timeline" / "2024-06.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    assert june.select_one("h1").get_text() == "June 2024"
+    points = {dt.select_one("time")["datetime"]: dt for dt in june.select("dt")}
     assert "2024-06-09" in points
     stories = []
     sibling = points["2024-06-09"].find_next_sibling()
@@ -146,6 +158,9 @@ def test_timeline_page_lists_mentioned_dates_by_month_with_their_articles(sample
         "Sobirkhonov wins second term as turnout dips",
         "Opposition disputes election result",
     } <= set(stories)
-    years = [h.get_text() for h in page.select(".timeline-year > h2")]
-    assert years == sorted(years, reverse=True) and "1963" in years
-    assert page.select_one("#timeline-2023-11") is not None
+    assert all(dt["datetime"].startswith("2024-06") for dt in june.select("dt time"))
+    # Months link to their neighbours, newest first, as listed on the index.
+    listed = [a["href"] for a in index.select(".timeline-months a")]
+    here = listed.index("./timeline/2024-06.html")
+    assert june.select_one("a[rel=prev]")["href"] == ".." + listed[here - 1][1:]
+    assert june.select_one("a[rel=next]")["href"] == ".." + listed[here + 1][1:]

@@ -20,7 +20,7 @@ from pelican.readers import BaseReader
 from . import timings
 from .core.dateline import mark_dateline_in_html
 from .core.dates import describe, html_datetime
-from .core.publish import timeline_anchor
+from .core.publish import timeline_month_slug, timeline_point_anchor
 from .core.read import (
     ArticleFormatError,
     Field,
@@ -51,6 +51,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "ENTITY_FEED_ATOM": None,
     "TIMELINE_URL": "timeline.html",
     "TIMELINE_SAVE_AS": "timeline.html",
+    "TIMELINE_MONTH_URL": "timeline/{slug}.html",
+    "TIMELINE_MONTH_SAVE_AS": "timeline/{slug}.html",
     "NEWSARCHIVE_SIDECAR_EXTENSION": ".meta",
     "NEWSARCHIVE_PROGRESS_EVERY": 250,
     "NEWSARCHIVE_REGISTRY": ["registry.yaml"],
@@ -259,11 +261,18 @@ def advance_progress(generator: Any) -> None:
 def apply_default_settings(pelican: Any) -> None:
     for name, value in DEFAULT_SETTINGS.items():
         pelican.settings.setdefault(name, value)
+    month_url = pelican.settings["TIMELINE_MONTH_URL"]
+
+    def timeline_url(value: str) -> str:
+        """Where the timeline lists the date `value`."""
+        slug = timeline_month_slug(value)
+        return f"{month_url.format(slug=slug)}#{timeline_point_anchor(value)}"
+
     # Helpers the theme uses to show dates.
     pelican.settings["JINJA_GLOBALS"] = {
         "describe_date": describe,
         "html_datetime": html_datetime,
-        "timeline_anchor": timeline_anchor,
+        "timeline_url": timeline_url,
         **pelican.settings.get("JINJA_GLOBALS", {}),
     }
 

@@ -149,17 +149,31 @@ class TimelineMonth:
         )
 
     @property
+    def slug(self) -> str:
+        """Names the month's page: 2016-08, or 2016 for the year as a whole."""
+        return _month_slug(self.year, self.month)
+
+    @property
     def anchor(self) -> str:
-        return _anchor(self.year, self.month)
+        return f"timeline-{self.slug}"
+
+    @property
+    def story_count(self) -> int:
+        return len({key for point in self.points for key in point.article_keys})
 
 
-def _anchor(year: int, month: int | None) -> str:
-    return f"timeline-{year}-{month:02d}" if month else f"timeline-{year}"
+def _month_slug(year: int, month: int | None) -> str:
+    return f"{year}-{month:02d}" if month else str(year)
 
 
-def timeline_anchor(value: str) -> str:
-    """The fragment of the timeline page where `value` is listed."""
-    return _anchor(*_month_of(value))
+def timeline_month_slug(value: str) -> str:
+    """The slug of the timeline month page where the date `value` is listed."""
+    return _month_slug(*_month_of(value))
+
+
+def timeline_point_anchor(value: str) -> str:
+    """The fragment of a timeline month page where the date `value` is listed."""
+    return f"date-{value}"
 
 
 def _month_of(value: str) -> tuple[int, int | None]:

@@ -3,8 +3,9 @@
 The score adds three things a reader would weigh: how alike the texts are (TF-IDF cosine,
 sublinear term frequency), which entities they share (weighted by rarity, so "Iran" counts
 for little and "Hamedan airbase" for much), and how close in time they were published.
-Candidates come from an inverted index over each article's most distinctive terms and its
-rarer entities, so the work grows with the archive, not with its square. Near-duplicates
+Candidates are the articles that share most of an article's most distinctive terms and
+rarer entities (a sparse product of article-by-term matrices, a few articles at a time), and
+only candidate pairs are scored, so the work grows with the archive, not with its square. Near-duplicates
 (the same wire story filed twice, an excerpt and its full text) are found by word
 shingles and shown as "Also published as", never as related stories.
 """
@@ -15,12 +16,13 @@ import math
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy import sparse
 
 SHINGLE_SIZE = 5
 _WORD = re.compile(r"\w+")
@@ -87,12 +89,6 @@ def is_near_duplicate(a: set[int], b: set[int]) -> bool:
     return shared / len(a | b) >= 0.6 or shared / min(len(a), len(b)) >= 0.9
 
 
-def _closeness(a: date | None, b: date | None, weights: Weights) -> float:
-    if a is None or b is None:
-        return weights.undated_time
-    return math.exp(-abs((a - b).days) / weights.time_scale_days)
-
-
 def relate(
     documents: Sequence[Document],
     count: int = 5,
@@ -103,6 +99,9 @@ def relate(
     relations = Relations()
     if len(documents) < 2:
         return relations
+    # Imported here: it takes about 2 s, and a rebuild that reuses its relations never needs it.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectorizer = TfidfVectorizer(
         sublinear_tf=True, stop_words="english", token_pattern=r"(?u)\b[^\W\d_]{2,}\b"
     )
@@ -110,26 +109,15 @@ def relate(
         matrix = vectorizer.fit_transform([d.text for d in documents]).tocsr()
     except ValueError:  # no words at all
         return relations
+    matrix.sort_indices()  # sums then run in term order, whatever the order of documents
     vocabulary = vectorizer.get_feature_names_out()
+    corpus = _Corpus(documents, matrix, weights)
+    keys = _key_matrix(corpus, limits)
+    pairs = _Pairs.concatenate(
+        [_score_block(corpus, keys, rows, limits) for rows in _blocks(len(documents))]
+    )
+    relations.candidate_pairs = pairs.candidate_count
 
-    entity_frequency = Counter(e for d in documents for e in d.entities)
-    rarity = {e: math.log(len(documents) / n) + 1.0 for e, n in entity_frequency.items()}
-    entity_mass = [sum(rarity[e] for e in d.entities) for d in documents]
-
-    postings: dict[object, list[int]] = defaultdict(list)
-    top_terms: list[np.ndarray] = []
-    for index in range(len(documents)):
-        row = matrix.getrow(index)
-        # Ties broken by term, so the result never depends on the order of documents.
-        order = np.lexsort((row.indices, -np.round(row.data, 9)))[: limits.terms_per_document]
-        terms = row.indices[order]
-        top_terms.append(terms)
-        for term in terms:
-            postings[("term", int(term))].append(index)
-        for entity in documents[index].entities:
-            postings[("entity", entity)].append(index)
-
-    shingles = [_shingles(d.text) for d in documents]
     parent = list(range(len(documents)))
 
     def find(i: int) -> int:
@@ -138,45 +126,12 @@ def relate(
             i = parent[i]
         return i
 
-    scored: dict[int, list[tuple[float, int]]] = defaultdict(list)
-    for index, document in enumerate(documents):
-        votes: Counter[int] = Counter()
-        keys = [("term", int(t)) for t in top_terms[index]] + [
-            ("entity", e) for e in document.entities
-        ]
-        for key in keys:
-            posting = postings.get(key, ())
-            if len(posting) <= limits.max_postings:
-                votes.update(posting)
-        votes.pop(index, None)
-        ranked = sorted(votes.items(), key=lambda kv: (-kv[1], documents[kv[0]].key))
-        candidates = [other for other, _ in ranked[: limits.candidates_per_document]]
-        if not candidates:
-            continue
-        relations.candidate_pairs += len(candidates)
-        cosines = (matrix[candidates] @ matrix.getrow(index).T).toarray().ravel()
-        for other, cosine in zip(candidates, cosines, strict=True):
-            shared = document.entities & documents[other].entities
-            entity_score = (
-                sum(rarity[e] for e in shared) / math.sqrt(entity_mass[index] * entity_mass[other])
-                if shared
-                else 0.0
-            )
-            likeness = weights.text * float(cosine) + weights.entities * entity_score
-            if likeness < weights.min_likeness:
-                continue
-            score = (
-                weights.text * float(cosine)
-                + weights.entities * entity_score
-                + weights.time * _closeness(document.published, documents[other].published, weights)
-            )
-            scored[index].append((round(score, 9), other))
-            if (
-                cosine >= 0.5
-                and other > index
-                and is_near_duplicate(shingles[index], shingles[other])
-            ):
-                parent[find(other)] = find(index)
+    shingles: dict[int, set[int]] = {}
+    for index, other in zip(*pairs.likely_copies(), strict=True):
+        a = shingles.setdefault(int(index), _shingles(documents[index].text))
+        b = shingles.setdefault(int(other), _shingles(documents[other].text))
+        if is_near_duplicate(a, b):
+            parent[find(int(other))] = find(int(index))
 
     groups: dict[int, list[int]] = defaultdict(list)
     for index in range(len(documents)):
@@ -190,14 +145,13 @@ def relate(
     for index, document in enumerate(documents):
         chosen: list[Related] = []
         shown_groups = {find(index)}
-        for score, other in sorted(
-            scored[index], key=lambda pair: (-pair[0], documents[pair[1]].key)
-        ):
+        for score, other in pairs.ranked(index, corpus.key_rank):
             if find(other) in shown_groups:
                 continue  # a copy of this story, or of one already listed
             shown_groups.add(find(other))
             shared = sorted(
-                document.entities & documents[other].entities, key=lambda e: (-rarity[e], e)
+                document.entities & documents[other].entities,
+                key=lambda e: (-corpus.rarity[e], e),
             )
             chosen.append(
                 Related(
@@ -213,13 +167,148 @@ def relate(
     return relations
 
 
+class _Corpus:
+    """The documents as arrays: TF-IDF rows, entity incidence, dates, order of keys."""
+
+    def __init__(self, documents: Sequence[Document], matrix: Any, weights: Weights) -> None:
+        self.matrix = matrix
+        self.weights = weights
+        entity_frequency = Counter(e for d in documents for e in d.entities)
+        self.entity_ids = sorted(entity_frequency)
+        self.rarity = {e: math.log(len(documents) / n) + 1.0 for e, n in entity_frequency.items()}
+        column = {e: i for i, e in enumerate(self.entity_ids)}
+        rows = [i for i, d in enumerate(documents) for _ in d.entities]
+        columns = [column[e] for d in documents for e in sorted(d.entities)]
+        self.entities = sparse.csr_matrix(
+            (np.ones(len(rows)), (rows, columns)), shape=(len(documents), len(column))
+        )
+        rarity = np.array([self.rarity[e] for e in self.entity_ids])
+        self.weighted_entities = self.entities.multiply(rarity).tocsr()
+        self.entity_mass = np.asarray(self.weighted_entities.sum(axis=1)).ravel()
+        self.dated = np.array([d.published is not None for d in documents])
+        self.day = np.array([d.published.toordinal() if d.published else 0 for d in documents])
+        self.key_rank = np.empty(len(documents), dtype=np.int64)
+        self.key_rank[sorted(range(len(documents)), key=lambda i: documents[i].key)] = range(
+            len(documents)
+        )
+
+
+def _key_matrix(corpus: _Corpus, limits: Limits) -> Any:
+    """Documents by the keys they are found under: their most distinctive terms, their
+    entities; keys shared by too many documents dropped."""
+    matrix = corpus.matrix
+    rows: list[np.ndarray] = []
+    columns: list[np.ndarray] = []
+    for index in range(matrix.shape[0]):
+        start, end = matrix.indptr[index], matrix.indptr[index + 1]
+        terms, values = matrix.indices[start:end], matrix.data[start:end]
+        # Ties broken by term, so the result never depends on the order of documents.
+        top = terms[np.lexsort((terms, -np.round(values, 9)))[: limits.terms_per_document]]
+        rows.append(np.full(len(top), index))
+        columns.append(top)
+    entity_rows, entity_columns = corpus.entities.nonzero()
+    rows.append(entity_rows)
+    columns.append(entity_columns + matrix.shape[1])
+    row, column = np.concatenate(rows), np.concatenate(columns)
+    keys = sparse.csr_matrix(
+        (np.ones(len(row), dtype=np.int32), (row, column)),
+        shape=(matrix.shape[0], matrix.shape[1] + corpus.entities.shape[1]),
+    )
+    postings = np.asarray(keys.sum(axis=0)).ravel()
+    return keys[:, np.flatnonzero(postings <= limits.max_postings)].tocsr()
+
+
+def _blocks(documents: int, size: int = 64) -> Iterator[range]:
+    """Documents a few at a time, so that their candidate pairs fit in memory (~100 MB)."""
+    return (range(start, min(start + size, documents)) for start in range(0, documents, size))
+
+
+def _pair_dots(left: Any, right: Any, rows: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """For each pair, the dot product of a row of `left` and a row of `right`: work in
+    proportion to the pairs, where a product of whole matrices grows with the archive's square.
+    """
+    return np.asarray(left[rows].multiply(right[others]).sum(axis=1)).ravel()
+
+
+@dataclass
+class _Pairs:
+    """Scored (document, candidate) pairs, grouped by document."""
+
+    document: np.ndarray
+    other: np.ndarray
+    cosine: np.ndarray
+    score: np.ndarray
+    candidate_count: int
+
+    @classmethod
+    def concatenate(cls, parts: list[_Pairs]) -> _Pairs:
+        return cls(
+            *(
+                np.concatenate([getattr(p, name) for p in parts])
+                for name in ("document", "other", "cosine", "score")
+            ),
+            sum(p.candidate_count for p in parts),
+        )
+
+    def likely_copies(self) -> tuple[np.ndarray, np.ndarray]:
+        alike = (self.cosine >= 0.5) & (self.other > self.document)
+        return self.document[alike], self.other[alike]
+
+    def ranked(self, index: int, key_rank: np.ndarray) -> Iterator[tuple[float, int]]:
+        """A document's candidates, best first, ties by key."""
+        # Pairs come in document order.
+        start, end = np.searchsorted(self.document, [index, index + 1])
+        scores, others = self.score[start:end], self.other[start:end]
+        for position in np.lexsort((key_rank[others], -scores)):
+            yield float(scores[position]), int(others[position])
+
+
+def _score_block(corpus: _Corpus, keys: Any, rows: range, limits: Limits) -> _Pairs:
+    """Candidates of each document in the block (the documents sharing most keys with it,
+    ties by key) and their scores."""
+    block = slice(rows.start, rows.stop)
+    votes = (keys[block] @ keys.T).tocsr()
+    documents: list[np.ndarray] = []
+    others: list[np.ndarray] = []
+    for local, index in enumerate(rows):
+        start, end = votes.indptr[local], votes.indptr[local + 1]
+        candidate, count = votes.indices[start:end], votes.data[start:end]
+        keep = (candidate != index) & (count > 0)
+        candidate, count = candidate[keep], count[keep]
+        order = np.lexsort((corpus.key_rank[candidate], -count))
+        chosen = np.sort(candidate[order[: limits.candidates_per_document]])
+        documents.append(np.full(len(chosen), index))
+        others.append(chosen)
+    document, other = np.concatenate(documents), np.concatenate(others)
+    cosine = _pair_dots(corpus.matrix, corpus.matrix, document, other)
+    shared = _pair_dots(corpus.weighted_entities, corpus.entities, document, other)
+    mass = np.sqrt(corpus.entity_mass[document] * corpus.entity_mass[other])
+    entity_score = np.divide(shared, mass, out=np.zeros_like(shared), where=shared > 0)
+    weights = corpus.weights
+    likeness = weights.text * cosine + weights.entities * entity_score
+    both_dated = corpus.dated[document] & corpus.dated[other]
+    closeness = np.where(
+        both_dated,
+        np.exp(-np.abs(corpus.day[document] - corpus.day[other]) / weights.time_scale_days),
+        weights.undated_time,
+    )
+    score = np.round(likeness + weights.time * closeness, 9)
+    alike = likeness >= weights.min_likeness
+    return _Pairs(document[alike], other[alike], cosine[alike], score[alike], len(document))
+
+
 def _shared_terms(
-    matrix: object, a: int, b: int, vocabulary: np.ndarray, limit: int = 3
+    matrix: Any, a: int, b: int, vocabulary: np.ndarray, limit: int = 3
 ) -> tuple[str, ...]:
-    product = matrix.getrow(a).multiply(matrix.getrow(b)).tocsr()
+    """The terms that weigh most in both documents."""
+    rows = [slice(matrix.indptr[i], matrix.indptr[i + 1]) for i in (a, b)]
+    terms, in_a, in_b = np.intersect1d(
+        matrix.indices[rows[0]], matrix.indices[rows[1]], assume_unique=True, return_indices=True
+    )
+    product = matrix.data[rows[0]][in_a] * matrix.data[rows[1]][in_b]
     # Rounded, so that equal weights computed in another order still tie, and ties go by term.
-    order = np.lexsort((product.indices, -np.round(product.data, 9)))[:limit]
-    return tuple(str(vocabulary[product.indices[i]]) for i in order)
+    order = np.lexsort((terms, -np.round(product, 9)))[:limit]
+    return tuple(str(vocabulary[terms[i]]) for i in order)
 
 
 def reason(related: Related, names: Mapping[str, str]) -> str:
