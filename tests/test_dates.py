@@ -137,7 +137,9 @@ def test_the_article_lists_its_dates_linking_to_the_timeline(sample_site):
 
 
 def test_timeline_lists_months_and_each_month_page_its_dates_with_their_articles(sample_site):
-    index = BeautifulSoup((sample_site / "timeline.html").read_text(encoding="utf-8"), "html.parser")
+    index = BeautifulSoup(
+        (sample_site / "timeline.html").read_text(encoding="utf-8"), "html.parser"
+    )
     years = [h.get_text() for h in index.select(".timeline-year > h2")]
     assert years == sorted(years, reverse=True) and "1963" in years
     june_link = index.select_one("#timeline-2024-06 a")

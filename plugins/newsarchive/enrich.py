@@ -25,7 +25,7 @@ from .core.dateline import parse_dateline
 from .core.dates import DateMention, html_datetime, tag_dates
 from .core.entity_ids import IdMap, apply_ids, assign_ids
 from .core.extract import MODEL_PACKAGE, Extraction
-from .core.html_text import insert_markup, text_map
+from .core.html_text import TextMap, insert_markup, text_map
 from .core.link import EntityTarget, date_markups, entity_markups
 from .core.publish import co_mentions, sentence_with_mention, timeline_svg
 from .core.registry import Registry, RegistryError, load_registry
@@ -178,14 +178,14 @@ def enrich(generator: Any) -> None:
     path = id_map_path(settings)
     previous = _load_id_map(path)
 
+    # Closed once related stories are found; a failed build leaves it to the collector.
+    stages = StageCache(Path(settings["CACHE_PATH"]) / CACHE_FILE, settings["NEWSARCHIVE_FRESH"])
     timings.start("extract")
-    mapped = {a.relative_source_path: text_map(a._content or "") for a in articles}
-    texts = {key: _annotated_part(key, m.text) for key, m in mapped.items()}
+    mapped = _TextMaps(articles)
+    texts = {key: _annotated_part(key, text) for key, text in _texts_all(mapped, stages).items()}
     extractions, extraction_keys = _extract_all(texts, registry, settings)
     timings.stop("extract")
     timings.start("resolve")
-    # Closed once related stories are found; a failed build leaves it to the collector.
-    stages = StageCache(Path(settings["CACHE_PATH"]) / CACHE_FILE, settings["NEWSARCHIVE_FRESH"])
     resolution = _resolve_all(texts, extractions, extraction_keys, registry, previous, stages)
     article_dates = _dates_all(articles, texts, stages)
     assignment = assign_ids(resolution.entities.values(), previous)
@@ -198,6 +198,7 @@ def enrich(generator: Any) -> None:
     }
     timings.stop("resolve")
     timings.start("dates and links")
+    linked = _link_all(mapped, resolution, targets, article_dates, stages)
     entities_by_article: dict[str, set[str]] = {}
     appearances: dict[str, list[tuple[Any, str]]] = defaultdict(list)
     for article in articles:
@@ -206,8 +207,7 @@ def enrich(generator: Any) -> None:
         dates = article_dates[key]
         article.date_mentions = [d for d in dates if html_datetime(d.value)]
         article.mentioned_dates = sorted({html_datetime(d.value) for d in article.date_mentions})
-        markups = entity_markups(mapped[key], mentions, targets) + date_markups(dates)
-        article._content = insert_markup(mapped[key], markups)
+        article._content = linked[key]
         first_mention = {}
         for mention in mentions:
             first_mention.setdefault(mention.entity_id, mention)
@@ -285,6 +285,58 @@ def _resolve_all(
         resolution = resolve_corpus(by_article, texts, registry, merged_spellings)
         stages.put_latest("archive-entities", corpus, resolution)
     return resolution
+
+
+class _TextMaps:
+    """Each article's HTML and, parsed when first asked for, its text map."""
+
+    def __init__(self, articles: list[Any]) -> None:
+        self.html = {a.relative_source_path: a._content or "" for a in articles}
+        self._parsed: dict[str, TextMap] = {}
+
+    def __getitem__(self, key: str) -> TextMap:
+        if key not in self._parsed:
+            self._parsed[key] = text_map(self.html[key])
+        return self._parsed[key]
+
+
+def _texts_all(mapped: _TextMaps, stages: StageCache) -> dict[str, str]:
+    """Every article's text, reused where its HTML is unchanged."""
+    code = code_version("html_text.py")
+    entries = {key: digest([code, html]) for key, html in mapped.html.items()}
+    found = stages.get_many("text", list(entries.values()))
+    computed = [(entry, mapped[key].text) for key, entry in entries.items() if entry not in found]
+    stages.put_many("text", computed)
+    found.update(computed)
+    return {key: found[entry] for key, entry in entries.items()}
+
+
+def _link_all(
+    mapped: _TextMaps,
+    resolution: Resolution,
+    targets: dict[str, EntityTarget],
+    article_dates: dict[str, list[DateMention]],
+    stages: StageCache,
+) -> dict[str, str]:
+    """Every article's HTML with its entities linked and its dates marked up, reused where
+    the HTML, the mentions, their entities' names and pages, and the dates are unchanged."""
+    code = code_version("html_text.py", "link.py", "dates.py")
+    entries = {}
+    for key, html in mapped.html.items():
+        mentions = resolution.article_mentions.get(key, ())
+        linked_to = [targets[entity_id] for entity_id in sorted({m.entity_id for m in mentions})]
+        entries[key] = digest([code, html, mentions, linked_to, article_dates[key]])
+    found = stages.get_many("linked", list(entries.values()))
+    computed = []
+    for key, entry in entries.items():
+        if entry not in found:
+            mentions = resolution.article_mentions.get(key, ())
+            markups = entity_markups(mapped[key], mentions, targets)
+            markups += date_markups(article_dates[key])
+            computed.append((entry, insert_markup(mapped[key], markups)))
+    stages.put_many("linked", computed)
+    found.update(computed)
+    return {key: found[entry] for key, entry in entries.items()}
 
 
 def _dates_all(

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from .spans import SpanSet
 
@@ -410,6 +411,7 @@ def html_datetime(value: str) -> str | None:
     return base if HTML_DATETIME.match(base) else None
 
 
+@lru_cache(maxsize=65536)  # pages show the same few thousand dates many times over
 def describe(value: str) -> str:
     """A reader's wording of a value: "Monday 22 August 2016", "March 2011", "week 33 of 2016"."""
     base = value.split("T", 1)[0]

@@ -5,9 +5,9 @@ sublinear term frequency), which entities they share (weighted by rarity, so "Ir
 for little and "Hamedan airbase" for much), and how close in time they were published.
 Candidates are the articles that share most of an article's most distinctive terms and
 rarer entities (a sparse product of article-by-term matrices, a few articles at a time), and
-only candidate pairs are scored, so the work grows with the archive, not with its square. Near-duplicates
-(the same wire story filed twice, an excerpt and its full text) are found by word
-shingles and shown as "Also published as", never as related stories.
+only candidate pairs are scored, so the work grows with the archive, not with its square.
+Near-duplicates (the same wire story filed twice, an excerpt and its full text) are found by
+word shingles and shown as "Also published as", never as related stories.
 """
 
 from __future__ import annotations
