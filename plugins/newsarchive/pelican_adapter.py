@@ -39,6 +39,7 @@ from .entity_generator import EntityGenerator
 from .extraction_pool import PARALLEL_MINIMUM
 from .progress import Progress
 from .search_generator import SearchGenerator
+from .template_helpers import published, script_attributes
 from .timeline_generator import TimelineGenerator
 
 logger = logging.getLogger(__name__)
@@ -273,6 +274,8 @@ def apply_default_settings(pelican: Any) -> None:
         "describe_date": describe,
         "html_datetime": html_datetime,
         "timeline_url": timeline_url,
+        "published": published,
+        "script_attributes": script_attributes,
         **pelican.settings.get("JINJA_GLOBALS", {}),
     }
 
