@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -126,11 +127,9 @@ def relate(
             i = parent[i]
         return i
 
-    shingles: dict[int, set[int]] = {}
+    shingles_of = cache(lambda index: _shingles(documents[index].text))
     for index, other in zip(*pairs.likely_copies(), strict=True):
-        a = shingles.setdefault(int(index), _shingles(documents[index].text))
-        b = shingles.setdefault(int(other), _shingles(documents[other].text))
-        if is_near_duplicate(a, b):
+        if is_near_duplicate(shingles_of(int(index)), shingles_of(int(other))):
             parent[find(int(other))] = find(int(index))
 
     groups: dict[int, list[int]] = defaultdict(list)
