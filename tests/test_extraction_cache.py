@@ -5,7 +5,11 @@ from __future__ import annotations
 import logging
 import shutil
 
+import markdown
 from conftest import ROOT, build
+from newsarchive.markdown_cache import CachedMarkdownReader
+from pelican.readers import MarkdownReader
+from pelican.settings import read_settings
 
 
 def site_files(folder):
@@ -54,3 +58,49 @@ def test_a_registry_change_means_extracting_again(tmp_path, caplog):
     (content / "registry.yaml").write_text("entities:\n  - name: Oleg Sarin\n    kind: person\n")
     build(content, tmp_path / "three", CACHE_PATH=str(cache))
     assert extraction_counts(caplog) == "Entities: 0 articles from the cache, 1 extracted"
+
+
+MARKDOWN_STORY = """Title: Port strike ends
+Date: 2024-03-01 10:30
+Tags: ports, labour
+Category: Economy
+Summary: Dockers go back to *work* after a week.
+
+Dockers in **Bandar** went back to work on Friday.
+"""
+
+
+def read_markdown(reader_class, path, settings):
+    reader = reader_class(settings)
+    content, metadata = reader.read(str(path))
+    if isinstance(reader, CachedMarkdownReader):
+        reader.save()
+    return content, {key: str(value) for key, value in metadata.items()}
+
+
+def test_markdown_is_converted_once_and_read_back_as_pelican_reads_it(tmp_path, monkeypatch):
+    settings = read_settings(override={"CACHE_PATH": str(tmp_path / "cache")})
+    story = tmp_path / "story.md"
+    story.write_text(MARKDOWN_STORY, encoding="utf-8")
+    pelicans = read_markdown(MarkdownReader, story, settings)
+    assert read_markdown(CachedMarkdownReader, story, settings) == pelicans
+
+    converted = []
+    real_convert = markdown.Markdown.convert
+    monkeypatch.setattr(
+        markdown.Markdown,
+        "convert",
+        lambda md, text: converted.append(text) or real_convert(md, text),
+    )
+    assert read_markdown(CachedMarkdownReader, story, settings) == pelicans
+    assert converted == ["Dockers go back to *work* after a week."]  # the header field only
+
+    story.write_text(MARKDOWN_STORY.replace("Friday", "Saturday"), encoding="utf-8")
+    content, _ = read_markdown(CachedMarkdownReader, story, settings)
+    assert "Saturday" in content
+
+    settings["MARKDOWN"] = {**settings["MARKDOWN"], "output_format": "xhtml"}
+    story.write_text("Title: Rule\n\nAbove\n\n---\n\nBelow\n", encoding="utf-8")
+    assert "<hr />" in read_markdown(CachedMarkdownReader, story, settings)[0]
+    settings["MARKDOWN"] = {**settings["MARKDOWN"], "output_format": "html"}
+    assert "<hr>" in read_markdown(CachedMarkdownReader, story, settings)[0]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -42,6 +45,26 @@ def test_builds_are_byte_identical_whatever_the_file_order_and_number_of_process
 
 
 SCRIPT = "<script>alert('x')</script>"
+
+
+def test_stories_of_the_same_day_are_listed_in_the_same_order_by_every_build(content_dir, tmp_path):
+    """Pelican finds files in an order that changes with each process's hash seed."""
+    for number in range(8):
+        (content_dir / f"story-{number}.txt").write_text(
+            f"Date: 2024-03-01\n\nStory number {number}\n\nBody {number}.\n"
+        )
+    listings = []
+    for seed in ("1", "2", "3"):
+        output = tmp_path / f"out-{seed}"
+        subprocess.run(
+            [sys.executable, "-m", "invoke", "build", "--content", str(content_dir),
+             "--output", str(output)],
+            cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
+            capture_output=True,
+        )  # fmt: skip
+        listings.append((output / "index.html").read_text(encoding="utf-8"))
+    assert listings[0] == listings[1] == listings[2]
+    assert listings[0].index("Story number 0") < listings[0].index("Story number 7")
 
 
 def test_markup_in_titles_bodies_metadata_and_the_registry_is_escaped_everywhere(

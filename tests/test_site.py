@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -234,6 +235,17 @@ def test_a_broken_article_is_reported_with_its_file_and_skipped(content_dir, tmp
         == "Café story"
     )
     assert (tmp_path / "out" / "2024" / "01" / "good-story.html").is_file()
+
+
+def test_an_archive_whose_only_article_is_broken_still_builds(content_dir, tmp_path, caplog):
+    """Nothing to index, relate or resolve is a state, not a crash."""
+    (content_dir / "bad-date.txt").write_text("Date: 2024-13-45\n\nBad date\n\nBody.\n")
+    report = build(content_dir, tmp_path / "out")
+    assert (report.articles, report.skipped) == (0, 1)
+    assert "bad-date.txt:1:" in caplog.text
+    manifest = json.loads((tmp_path / "out" / "search" / "manifest.json").read_text())
+    assert manifest["documents"] == 0
+    assert (tmp_path / "out" / "index.html").is_file()
 
 
 def test_a_failed_build_leaves_the_previous_output_untouched(content_dir, tmp_path):

@@ -36,14 +36,13 @@ from .core.scripts import detect
 from .extraction_cache import ExtractionCache, article_key, pipeline_version, source_fingerprint
 from .extraction_pool import available_cores, extract_in_chunks
 from .progress import Progress
-from .stage_cache import StageCache, code_version, digest
+from .stage_cache import CACHE_FILE, StageCache, code_version, digest
 
 logger = logging.getLogger(__name__)
 
 # Entity pages are registered under this made-up source path, so article bodies can
 # link them as {filename}/... and Pelican makes those links relative where it should.
 ENTITY_SOURCE_PREFIX = "newsarchive-entity/"
-CACHE_FILE = "newsarchive-extraction.sqlite3"
 ANNOTATED_CHARACTERS = 500_000  # about 80,000 words: longer than any news story
 # The modules an extraction's result depends on; a change to any of them empties the cache.
 EXTRACTION_SOURCES = ("extract.py", "dateline.py", "scripts.py", "gazetteer.py", "registry.py")

@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from pelican import signals
-from pelican.readers import BaseReader
+from pelican.readers import BaseReader, MarkdownReader
+from pelican.utils import order_content
 
 from . import timings
 from .core.dateline import mark_dateline_in_html
@@ -37,6 +38,7 @@ from .core.slugs import SlugClaim, deduplicate, make_slug
 from .enrich import enrich
 from .entity_generator import EntityGenerator
 from .extraction_pool import PARALLEL_MINIMUM
+from .markdown_cache import CachedMarkdownReader, save_conversions
 from .progress import Progress
 from .search_generator import SearchGenerator
 from .template_helpers import published, script_attributes
@@ -164,6 +166,9 @@ def _read_sidecar(path: str, shown_path: str, settings: dict[str, Any]) -> dict[
 
 def add_reader(readers: Any) -> None:
     readers.reader_classes["txt"] = RawNewsReader
+    for extension in CachedMarkdownReader.file_extensions:
+        if readers.reader_classes.get(extension) is MarkdownReader:  # not one of the user's own
+            readers.reader_classes[extension] = CachedMarkdownReader
 
 
 def prepare_metadata(generator: Any, metadata: dict[str, Any]) -> None:
@@ -184,6 +189,11 @@ def finish_reading(generator: Any) -> None:
     if progress := getattr(generator, "newsarchive_progress", None):
         progress.close()  # files Pelican skipped never advanced it
     timings.stop("read")
+    # Pelican lists files in set order, which changes from process to process; sorted by
+    # path first, articles of the same date come out in the same order every build.
+    for name in ("articles", "hidden_articles", "drafts"):
+        by_path = sorted(getattr(generator, name), key=lambda a: a.relative_source_path)
+        setattr(generator, name, order_content(by_path, generator.settings["ARTICLE_ORDER_BY"]))
     everything = generator.articles + generator.hidden_articles + generator.drafts
     final_slugs = deduplicate(
         SlugClaim(
@@ -292,5 +302,7 @@ def register() -> None:
     signals.article_generator_preread.connect(advance_progress)
     signals.article_generator_context.connect(prepare_metadata)
     signals.article_generator_pretaxonomy.connect(finish_reading)
+    signals.article_generator_finalized.connect(save_conversions)
+    signals.page_generator_finalized.connect(save_conversions)
     signals.article_generator_finalized.connect(collect_places)
     signals.article_generator_finalized.connect(enrich)

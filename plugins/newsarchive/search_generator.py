@@ -14,8 +14,8 @@ from pelican.generators import Generator
 from . import timings
 from .core.publish import safe_json
 from .core.search_index import SearchDocument, Shard, build_index, search_record, short_ref
-from .enrich import CACHE_FILE, published_date
-from .stage_cache import StageCache, code_version, digest
+from .enrich import published_date
+from .stage_cache import CACHE_FILE, StageCache, code_version, digest
 
 logger = logging.getLogger(__name__)
 

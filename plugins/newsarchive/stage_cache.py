@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS stage_result (
 )
 """
 CORE = Path(__file__).parent / "core"
+CACHE_FILE = "newsarchive-extraction.sqlite3"  # under CACHE_PATH, shared with extraction
 
 
 def digest(parts: Iterable[Any]) -> str:
@@ -77,6 +78,24 @@ class StageCache:
 
     def get(self, stage: str, key: str) -> Any | None:
         return self.get_many(stage, [key]).get(key)
+
+    def lookup(self, stage: str, key: str) -> Any | None:
+        """One result, not yet marked as used: for callers that ask file by file and then
+        mark all they used at once (`mark_used`), rather than writing once per file."""
+        if self.fresh:
+            return None
+        row = self.connection.execute(
+            "SELECT value FROM stage_result WHERE stage = ? AND digest = ?", [stage, key]
+        ).fetchone()
+        return None if row is None else pickle.loads(row[0])
+
+    def mark_used(self, stage: str, digests: list[str]) -> None:
+        now = time.time()
+        with self.connection:
+            self.connection.executemany(
+                "UPDATE stage_result SET last_used = ? WHERE stage = ? AND digest = ?",
+                [(now, stage, key) for key in digests],
+            )
 
     def put_latest(self, stage: str, key: str, value: Any) -> None:
         """A corpus-wide result: replaces the stage's previous one."""

@@ -155,7 +155,7 @@ class SearchIndex:
         # lunr.idf counts a term once per field it is in; math.log, as lunr.py
         idfs = np.array([math.log(1 + abs((count - n + 0.5) / (n + 0.5))) for n in postings])
         lengths = np.frombuffer(self._lengths, dtype=np.int64).reshape(count, len(self.fields))
-        averages = [sum(column) / count for column in lengths.T.tolist()] if count else []
+        averages = [sum(column) / max(count, 1) for column in lengths.T.tolist()]
         with np.errstate(divide="ignore", invalid="ignore"):  # a field empty everywhere
             norms = K1 * (1 - B + B * (lengths / np.array(averages)))
         documents = np.frombuffer(self._document, dtype=np.int64)
