@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from bs4 import BeautifulSoup
 from conftest import visible_text
@@ -11,6 +13,7 @@ from newsarchive.core.entity_ids import IdMap, apply_ids, assign_ids
 from newsarchive.core.html_text import Markup, insert_markup, text_map
 from newsarchive.core.link import EntityTarget, link_entities
 from newsarchive.core.names import clean_mention, names_match
+from newsarchive.core.publish import co_mentions
 from newsarchive.core.registry import RegistryError, parse_registry
 from newsarchive.core.resolve import Entity, LinkedMention, Resolution
 
@@ -254,3 +257,24 @@ def test_ids_are_applied_to_mentions_and_survive_a_round_trip_through_json():
     assert set(applied.entities) == {"a"}
     assert applied.article_mentions["x.txt"][0].entity_id == "a"
     assert IdMap.from_json(assignment.id_map.to_json()).spellings == assignment.id_map.spellings
+
+
+@given(
+    st.dictionaries(
+        st.text("abcdef", min_size=1, max_size=3),
+        st.sets(st.sampled_from(["p1", "p2", "o1", "o2", "l1", "l2", "l3"]), max_size=5),
+        max_size=30,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_co_mentions_count_the_articles_each_pair_of_entities_shares(entities_by_article):
+    found = co_mentions(entities_by_article, limit=3)
+    for entity_id in {e for entities in entities_by_article.values() for e in entities}:
+        shared = Counter(
+            other
+            for entities in entities_by_article.values()
+            if entity_id in entities
+            for other in entities - {entity_id}
+        )
+        expected = sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        assert found.get(entity_id, []) == expected

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from importlib import metadata
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,7 @@ class Entity(URLWrapper):
         self.spellings = [Spelling(alias) for alias in resolved.aliases]
         # (article, sentence html, its copies that mention this too), newest first
         self.appearances: list[tuple[Any, str, list[Any]]] = []
+        self.articles: list[Any] = []  # those appearances and their copies
         self.co_mentions: list[tuple[Entity, int]] = []
         self.timeline = ""
 
@@ -107,10 +109,6 @@ class Entity(URLWrapper):
             data["sameAs"] = self.same_as
         return data
 
-    @property
-    def articles(self) -> list[Any]:
-        return [a for article, _, copies in self.appearances for a in (article, *copies)]
-
 
 @dataclass(frozen=True)
 class Spelling:
@@ -131,6 +129,7 @@ class Archive:
     """What enrichment leaves for the entity generator."""
 
     entities: dict[str, Entity] = field(default_factory=dict)
+    most_mentioned: list[Entity] = field(default_factory=list)  # for the home page
     redirects: dict[str, str] = field(default_factory=dict)  # old id -> id
     resolution: Resolution | None = None
     id_map: IdMap | None = None
@@ -231,11 +230,12 @@ def enrich(generator: Any) -> None:
     stages.close()
     timings.start("entity pages")
 
+    shared_articles = co_mentions(entities_by_article)
     for entity_id, entity in entities.items():
         entity.appearances = _fold_copies(appearances[entity_id])
+        entity.articles = [a for first, _, copies in entity.appearances for a in (first, *copies)]
         entity.co_mentions = [
-            (entities[other], shared)
-            for other, shared in co_mentions(entities_by_article, entity_id)
+            (entities[other], shared) for other, shared in shared_articles.get(entity_id, ())
         ]
         dates = [d for d in (published_date(a) for a in entity.articles) if d]
         entity.timeline = timeline_svg(dates, f"Articles mentioning {entity.name} by month")
@@ -243,6 +243,7 @@ def enrich(generator: Any) -> None:
 
     generator.context["newsarchive"] = Archive(
         entities=entities,
+        most_mentioned=sorted(entities.values(), key=attrgetter("mention_count"), reverse=True),
         redirects=assignment.redirects,
         resolution=resolution,
         id_map=assignment.id_map,

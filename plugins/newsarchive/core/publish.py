@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -50,14 +50,18 @@ def sentence_with_mention(
 
 
 def co_mentions(
-    entities_by_article: Mapping[str, set[str]], entity_id: str, limit: int = 10
-) -> list[tuple[str, int]]:
-    """The entities sharing most articles with `entity_id`: (id, articles shared)."""
-    counts: Counter[str] = Counter()
+    entities_by_article: Mapping[str, set[str]], limit: int = 10
+) -> dict[str, list[tuple[str, int]]]:
+    """For each entity, the entities sharing most articles with it: (id, articles shared).
+    One pass over the articles, so the cost grows with the archive, not with its square."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
     for entities in entities_by_article.values():
-        if entity_id in entities:
-            counts.update(e for e in entities if e != entity_id)
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        for entity_id in entities:
+            counts[entity_id].update(e for e in entities if e != entity_id)
+    return {
+        entity_id: sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        for entity_id, shared in counts.items()
+    }
 
 
 def timeline_svg(dates: Iterable[date], label: str) -> str:
