@@ -13,7 +13,15 @@ from pelican.generators import Generator
 
 from . import timings
 from .core.publish import safe_json
-from .core.search_index import SearchDocument, Shard, build_index, search_record, short_ref
+from .core.search_index import (
+    Analysis,
+    SearchDocument,
+    SearchIndex,
+    Shard,
+    analyse,
+    search_record,
+    short_ref,
+)
 from .enrich import published_date
 from .stage_cache import CACHE_FILE, StageCache, code_version, digest
 
@@ -80,18 +88,23 @@ class SearchGenerator(Generator):
 
     def _index(self, documents: list[SearchDocument]) -> tuple[list[Shard], dict[str, Any], int]:
         """The shards, the manifest and the number of terms; reused from the stage cache
-        if no document changed."""
+        if no document changed, else built from each document's analysis, itself reused
+        for every document that did not change."""
         settings = self.settings
-        inputs = digest(
-            [code_version("search_index.py", "stemmer.py"), settings["SEARCH_BOOSTS"],
-             settings["SEARCH_SHARD_BYTES"], *documents]
-        )  # fmt: skip
-        cache_file = Path(settings["CACHE_PATH"]) / CACHE_FILE
-        stages = StageCache(cache_file, settings["NEWSARCHIVE_FRESH"])
+        fields = list(settings["SEARCH_BOOSTS"])
+        code = code_version("search_index.py", "stemmer.py")
+        keys = [digest([code, fields, document]) for document in documents]
+        inputs = digest([code, settings["SEARCH_BOOSTS"], settings["SEARCH_SHARD_BYTES"], *keys])
+        stages = StageCache(
+            Path(settings["CACHE_PATH"]) / CACHE_FILE, settings["NEWSARCHIVE_FRESH"]
+        )
         try:
             cached = stages.get("search-index", inputs)
             if cached is None:
-                index = build_index(documents, settings["SEARCH_BOOSTS"])
+                index = SearchIndex(settings["SEARCH_BOOSTS"])
+                for analysis in _analyses(documents, keys, fields, stages):
+                    index.add_analysed(analysis)
+                index.finish()
                 shards = index.shards(settings["SEARCH_SHARD_BYTES"])
                 cached = (shards, index.manifest(shards), index.term_count)
                 stages.put_latest("search-index", inputs, cached)
@@ -111,6 +124,19 @@ class SearchGenerator(Generator):
             return False
         shutil.copyfile(source, folder / "lunr.min.js")
         return True
+
+
+def _analyses(
+    documents: list[SearchDocument], keys: list[str], fields: list[str], stages: StageCache
+) -> list[Analysis]:
+    found = stages.get_many("search-terms", keys)
+    missing = {
+        key: analyse(document, fields)
+        for key, document in zip(keys, documents, strict=True)
+        if key not in found
+    }
+    stages.put_many("search-terms", list(missing.items()))
+    return [found[key] if key in found else missing[key] for key in keys]
 
 
 def _shown_date(article: Any) -> str:

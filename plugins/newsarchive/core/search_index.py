@@ -14,7 +14,7 @@ import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -104,6 +104,21 @@ def index_terms(text: str) -> list[str]:
     return [term for term in terms if term]
 
 
+# Per field: how many terms it has, and each term with its frequency in order of first use.
+Analysis = tuple[tuple[int, tuple[tuple[str, int], ...]], ...]
+
+
+def analyse(document: SearchDocument, fields: Sequence[str]) -> Analysis:
+    """All of indexing that depends on this document alone (the weights depend on them all),
+    so a rebuild after one edit analyses one document."""
+    texts = {"title": document.title, "names": " ".join(document.names), "body": document.body}
+    analysis = []
+    for name in fields:
+        terms = index_terms(texts[name])
+        analysis.append((len(terms), tuple(Counter(terms).items())))  # first-use order, as lunr
+    return tuple(analysis)
+
+
 K1 = 1.2  # lunr's BM25 parameters (lunr.Builder's defaults)
 B = 0.75
 
@@ -135,13 +150,15 @@ class SearchIndex:
         return len(self._positions)
 
     def add(self, document: SearchDocument) -> None:
+        self.add_analysed(analyse(document, self.fields))
+
+    def add_analysed(self, analysis: Analysis) -> None:
+        """Adds a document as `analyse` found it (for `fields` in this index's order)."""
         number = self.document_count
         self.document_count += 1
-        texts = {"title": document.title, "names": " ".join(document.names), "body": document.body}
-        for field_number, name in enumerate(self.fields):
-            terms = index_terms(texts[name])
-            self._lengths.append(len(terms))
-            for term, frequency in Counter(terms).items():  # first-use order, as lunr adds
+        for field_number, (length, frequencies) in enumerate(analysis):
+            self._lengths.append(length)
+            for term, frequency in frequencies:
                 self._term.append(self._positions.setdefault(term, len(self._positions)))
                 self._document.append(number)
                 self._field.append(field_number)
