@@ -3,16 +3,18 @@
 Pelican converts every Markdown article on every build, which costs more than anything else
 in a warm rebuild of a Markdown archive (about 1 ms to set up the converter and 1–2 ms to
 convert, per article). The HTML and the raw header fields are kept in the stage cache under
-a digest of the file's text, the Markdown version and the MARKDOWN setting, so an edit, an
-upgrade or a changed setting converts again. Pelican's own CACHE_CONTENT is not used: it
-knows a file only by its modification time or hash, so it would miss such changes, and it
-keeps every article in one pickle that is loaded and written whole.
+a digest of the file's text, the versions of Markdown and Pygments (which highlights code)
+and the MARKDOWN setting, so an edit, an upgrade or a changed setting converts again (after
+upgrading a third-party Markdown extension, `invoke build --fresh`). Pelican's own
+CACHE_CONTENT is not used: it knows a file only by its modification time or hash, so it
+would miss such changes, and it keeps every article in one pickle loaded and written whole.
 Header fields are still processed on every build, so dates, categories and tags come out
 exactly as Pelican makes them.
 """
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,16 @@ from pelican.utils import pelican_open
 from .stage_cache import CACHE_FILE, StageCache, digest
 
 STAGE = "markdown"
+
+
+def _installed(package: str) -> str:
+    try:
+        return f"{package}=={metadata.version(package)}"
+    except metadata.PackageNotFoundError:
+        return f"{package} not installed"
+
+
+CONVERTER_VERSIONS = [_installed("markdown"), _installed("pygments")]
 
 
 class CachedMarkdownReader(MarkdownReader):
@@ -39,7 +51,7 @@ class CachedMarkdownReader(MarkdownReader):
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         self._source_path = source_path
         with pelican_open(source_path) as text:
-            key = digest([text, markdown.__version__, self.settings["MARKDOWN"]])
+            key = digest([text, *CONVERTER_VERSIONS, self.settings["MARKDOWN"]])
         cached = self._open_cache().lookup(STAGE, key)
         if cached is None:
             self._md = markdown.Markdown(**self.settings["MARKDOWN"])

@@ -108,6 +108,8 @@ class SearchGenerator(Generator):
                 shards = index.shards(settings["SEARCH_SHARD_BYTES"])
                 cached = (shards, index.manifest(shards), index.term_count)
                 stages.put_latest("search-index", inputs, cached)
+            else:  # the analyses are not needed now, but must outlive pruning for an edit
+                stages.mark_used("search-terms", keys)
         finally:
             stages.close()
         return cached
