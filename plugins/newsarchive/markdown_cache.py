@@ -14,7 +14,6 @@ exactly as Pelican makes them.
 
 from __future__ import annotations
 
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +22,12 @@ from markdown.extensions.meta import MetaPreprocessor
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
-from .stage_cache import CACHE_FILE, StageCache, digest
+from .stage_cache import CACHE_FILE, StageCache, digest, installed_version
 
 STAGE = "markdown"
 
 
-def _installed(package: str) -> str:
-    try:
-        return f"{package}=={metadata.version(package)}"
-    except metadata.PackageNotFoundError:
-        return f"{package} not installed"
-
-
-CONVERTER_VERSIONS = [_installed("markdown"), _installed("pygments")]
+CONVERTER_VERSIONS = [installed_version("markdown"), installed_version("pygments")]
 
 
 class CachedMarkdownReader(MarkdownReader):

@@ -15,6 +15,7 @@ import pickle
 import sqlite3
 import time
 from collections.abc import Iterable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,14 @@ def digest(parts: Iterable[Any]) -> str:
 def code_version(*modules: str) -> str:
     """A hash of the source of the given core modules ("dates.py", ...)."""
     return digest((CORE / name).read_text(encoding="utf-8") for name in sorted(modules))
+
+
+def installed_version(package: str) -> str:
+    """`package==version` for a cache key, so an upgrade computes anew."""
+    try:
+        return f"{package}=={metadata.version(package)}"
+    except metadata.PackageNotFoundError:
+        return f"{package} not installed"
 
 
 class StageCache:
