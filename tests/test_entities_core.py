@@ -9,10 +9,11 @@ from bs4 import BeautifulSoup
 from conftest import visible_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from newsarchive.core.clean_names import clean_mention
 from newsarchive.core.entity_ids import IdMap, apply_ids, assign_ids
 from newsarchive.core.html_text import Markup, insert_markup, text_map
 from newsarchive.core.link import EntityTarget, link_entities
-from newsarchive.core.names import clean_mention, names_match
+from newsarchive.core.names import names_match
 from newsarchive.core.publish import co_mentions
 from newsarchive.core.registry import RegistryError, parse_registry
 from newsarchive.core.resolve import Entity, LinkedMention, Resolution

@@ -33,7 +33,7 @@ from .core.relate import Document, Weights, reason, relate
 from .core.resolve import Entity as ResolvedEntity
 from .core.resolve import Resolution, resolve_article, resolve_corpus
 from .core.scripts import detect
-from .extraction_cache import ExtractionCache, article_key, pipeline_version, source_fingerprint
+from .extraction_cache import ExtractionCache, article_key, pipeline_version
 from .extraction_pool import available_cores, extract_in_chunks
 from .progress import Progress
 from .stage_cache import CACHE_FILE, StageCache, code_version, digest, installed_version
@@ -45,7 +45,6 @@ logger = logging.getLogger(__name__)
 ENTITY_SOURCE_PREFIX = "newsarchive-entity/"
 ANNOTATED_CHARACTERS = 500_000  # about 80,000 words: longer than any news story
 # The modules an extraction's result depends on; a change to any of them empties the cache.
-EXTRACTION_SOURCES = ("extract.py", "dateline.py", "scripts.py", "gazetteer.py", "registry.py")
 KIND_LABELS = {
     "person": "People",
     "organization": "Organisations",
@@ -261,7 +260,7 @@ def _resolve_all(
 ) -> Resolution:
     """Names per article, then entities across the archive; each reused from the stage
     cache when what it depends on is unchanged."""
-    code = code_version("resolve.py", "names.py", "registry.py")
+    code = code_version("resolve.py")
     # Sorted: a frozenset's order changes from one process to the next.
     registry_version = digest([repr(registry.entities), sorted(registry.not_entities)])
     per_article = {
@@ -319,7 +318,7 @@ def _link_all(
 ) -> dict[str, str]:
     """Every article's HTML with its entities linked and its dates marked up, reused where
     the HTML, the mentions, their entities' names and pages, and the dates are unchanged."""
-    code = code_version("html_text.py", "link.py", "dates.py")
+    code = code_version("link.py", "dates.py")
     entries = {}
     for key, html in mapped.html.items():
         mentions = resolution.article_mentions.get(key, ())
@@ -435,8 +434,7 @@ def _relate_articles(
 
 def _pipeline_version(registry: Registry) -> str:
     """What an extraction depends on: the extract stage's code, the model, the registry."""
-    core = Path(__file__).parent / "core"
-    code = source_fingerprint(core / name for name in EXTRACTION_SOURCES)
+    code = code_version("extract.py", "gazetteer.py")
     names = json.dumps(
         [(e.id, e.kind, e.names) for e in registry.entities], ensure_ascii=False, sort_keys=True
     )

@@ -39,10 +39,6 @@ def pipeline_version(parts: Iterable[str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def source_fingerprint(paths: Iterable[Path]) -> str:
-    return pipeline_version(path.read_text(encoding="utf-8") for path in sorted(paths))
-
-
 def article_key(version: str, text: str, dateline: str) -> str:
     return pipeline_version([version, text, dateline])
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 import sqlite3
 import time
 from collections.abc import Iterable
@@ -43,9 +44,27 @@ def digest(parts: Iterable[Any]) -> str:
     return hashed.hexdigest()[:24]
 
 
+_RELATIVE_IMPORT = re.compile(r"^from \.(\w+) import", re.M)
+
+
+def core_sources(*modules: str) -> list[str]:
+    """The given core modules ("dates.py", ...) and every core module they import, so a
+    cache key follows the code a stage really runs."""
+    seen: set[str] = set()
+    pending = list(modules)
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        source = (CORE / name).read_text(encoding="utf-8")
+        pending += [f"{module}.py" for module in _RELATIVE_IMPORT.findall(source)]
+    return sorted(seen)
+
+
 def code_version(*modules: str) -> str:
-    """A hash of the source of the given core modules ("dates.py", ...)."""
-    return digest((CORE / name).read_text(encoding="utf-8") for name in sorted(modules))
+    """A hash of the source of the given core modules and of the core modules they import."""
+    return digest((CORE / name).read_text(encoding="utf-8") for name in core_sources(*modules))
 
 
 def installed_version(package: str) -> str:

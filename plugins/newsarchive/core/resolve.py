@@ -17,11 +17,10 @@ from itertools import product
 
 from rapidfuzz.distance import Levenshtein
 
+from .clean_names import ROLE_WORDS, clean_mention
 from .extract import Extraction, Mention
 from .names import (
-    ROLE_WORDS,
     blocking_key,
-    clean_mention,
     fold,
     name_tokens,
     names_match,
