@@ -1,13 +1,17 @@
 """Cleaning a mention of what is not its name.
 
 "Foreign Ministry Spokesman Bahram Qassemi" is Bahram Qassemi; "the International Atomic
-Energy Agency" is International Atomic Energy Agency; "Valmora 2-0" is Valmora.
+Energy Agency" is International Atomic Energy Agency; "Valmora 2-0" is Valmora; the line
+"Liverpool 0 Sheffield Wednesday 1" names two clubs; "Frenchman Patrick Vieira" is
+Patrick Vieira; "Betty Ford Center in Rancho Mirage" is a clinic and a town.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from nameparser.config import CONSTANTS
 
 from .names import NAME_PARTICLES
 from .scripts import detect
@@ -26,6 +30,36 @@ ROLE_WORDS = frozenset(
     economist analyst official officials minister's president's affairs
     """.split()
 )
+# nameparser's titles and occupations ("Comedian", "Officer", "Actress"), less those that
+# are also given names or surnames ("Judge Reinhold", "Jude Law").
+_NOT_TITLES_BEFORE_A_NAME = frozenset(
+    "law her his me pro air mag met bishop judge model king queen rev page dean".split()
+)
+TITLES = frozenset(t for t in CONSTANTS.titles if t.isalpha()) - _NOT_TITLES_BEFORE_A_NAME
+# Nationalities written before a name ("Croat Alen Boksic", "Frenchman Patrick Vieira"):
+# never part of it. Adjectives in -an/-ese/-ish/-i are recognised by form as well.
+DEMONYMS = frozenset(
+    """
+    afghan albanian algerian american andorran angolan argentine argentinian armenian
+    australian austrian azerbaijani azeri bahraini bangladeshi belarusian belgian bolivian
+    bosnian brazilian briton british bulgarian burmese cambodian cameroonian canadian chadian
+    chilean chinese colombian congolese croat croatian cuban cypriot czech dane danish dutch
+    dutchman dutchwoman ecuadorian egyptian emirati englishman englishwoman eritrean estonian
+    ethiopian fijian filipino finn finnish french frenchman frenchwoman gabonese georgian
+    german ghanaian greek guatemalan guinean haitian honduran hungarian icelander icelandic
+    indian indonesian iranian iraqi irish irishman irishwoman israeli italian ivorian
+    jamaican japanese jordanian kazakh kenyan korean kosovan kosovar kuwaiti kyrgyz lao
+    latvian lebanese liberian libyan lithuanian luxembourger macedonian malagasy malawian
+    malaysian malian maltese mauritanian mexican moldovan monegasque mongolian montenegrin
+    moroccan mozambican namibian nepalese nicaraguan nigerian nigerien norwegian omani
+    pakistani palestinian panamanian paraguayan persian peruvian pole polish portuguese
+    qatari romanian russian rwandan salvadoran saudi scot scotsman scotswoman scottish
+    senegalese serb serbian sierra singaporean slovak slovakian slovene slovenian somali
+    spaniard spanish sudanese swede swedish swiss syrian taiwanese tajik tanzanian thai
+    togolese tunisian turk turkish turkmen ugandan ukrainian uruguayan uzbek venezuelan
+    vietnamese welsh welshman welshwoman yemeni yugoslav zambian zimbabwean
+    """.split()
+)
 # A mention ending in one of these describes a person, so it is no organisation.
 PERSON_ROLE_NOUNS = frozenset(
     {"spokesman", "spokeswoman", "spokesperson", "minister", "ambassador", "envoy",
@@ -33,9 +67,24 @@ PERSON_ROLE_NOUNS = frozenset(
 )  # fmt: skip
 ROLE_PREPOSITIONS = frozenset({"to", "of", "for", "in", "at"})
 DETERMINERS = frozenset({"the", "a", "an", "this", "that"})
+# Words that join the parts of an organisation's name ("Bank of England", "Procter and
+# Gamble") and are lower case inside it.
+JOINING_WORDS = frozenset("of and for the on de du des la le del di da van von der & in".split())
+# Suffixes of a person's name that tell relatives apart; part of the name, never its end.
+PERSON_SUFFIXES = frozenset({"jr", "sr", "jnr", "snr", "ii", "iii", "iv"})
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _TOKEN = re.compile(r"\S+")
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:\w\.){2,}$")
+# Where one name ends and the next begins: a line break, a spaced dash, a score, a time
+# or a table number ("1:50.51", "2-0", "13"), a bracketed note.
+_BREAK = re.compile(
+    r"\s*(?:\n|\s[-–—]+\s|--|\(|\)|\[|\]|/\s|;|(?<!\w)\d+(?:[-:.,/]\d+)*(?!\w))\s*"
+)
+_SCORE = re.compile(r"^\d+(?:[-:.,/]\d+)+$")
+_NICKNAME = re.compile(
+    r"(?<=\w\s)[\"“'‘(]\s*(?P<nickname>[A-Z][^\"“”'‘’()\n]{1,20}?)\s*[\"”'’)](?=\s+[A-Z])"
+)
+_PLACE_AFTER = re.compile(r",?\s+(?:in|at|near)\s+(?=[A-Z])|,\s+(?:a|an|the)\s+")
 
 
 @dataclass(frozen=True)
@@ -43,6 +92,85 @@ class CleanName:
     text: str
     start: int  # offsets into the text the mention came from
     end: int
+
+
+def is_table_line(line: str) -> bool:
+    """A line of results or a table: names and numbers interleaved ("Kent 301 Essex 4")."""
+    words = line.split()
+    numbers = sum(1 for w in words if any(c.isdigit() for c in w) and not w[:1].isalpha())
+    return len(words) >= 3 and numbers >= 2 and numbers >= 0.2 * len(words)
+
+
+def mention_parts(text: str, start: int, kind: str, line: str = "") -> list[tuple[str, int]]:
+    """The names a mention really holds, each with its offset: a mention never crosses a
+    line break, a spaced dash, a score or a table number, and in a `line` of results every
+    number separates two names. Outside tables a number ending a name is kept ("Radio 4")."""
+    if kind == "person":
+        text = _without_nickname(text)
+    table = bool(line) and is_table_line(line)
+    parts, cursor = [], 0
+    for separator in _BREAK.finditer(text):
+        token = separator.group(0).strip()
+        ends_the_name = not text[separator.end() :].strip() and cursor < separator.start()
+        if token[:1].isdigit() and ends_the_name and not table and not _SCORE.match(token):
+            continue  # "BBC Radio 4", "Euro 2004"
+        parts.append((text[cursor : separator.start()], cursor))
+        cursor = separator.end()
+    parts.append((text[cursor:], cursor))
+    pieces = []
+    for piece, offset in parts:
+        place = _PLACE_AFTER.search(piece) if kind != "person" else None
+        if kind == "person":
+            pieces += _person_parts(piece, offset)
+        elif place:
+            head, tail = piece[: place.start()], piece[place.end() :]
+            pieces += [(head, offset), *_place_parts(tail, offset + place.end())]
+        elif kind == "place":
+            pieces += _place_parts(piece, offset)
+        else:
+            pieces.append((piece, offset))
+    return [(piece, start + offset) for piece, offset in pieces if piece.strip()]
+
+
+def _person_parts(text: str, offset: int) -> list[tuple[str, int]]:
+    """A person's name holds no lower-case word but its particles: "Moin Khan b Wasim" is
+    two people, "Craig and Neil" too."""
+    pieces, cursor = [], 0
+    for word in _TOKEN.finditer(text):
+        bare = word.group(0).strip(",.;:")
+        if bare.islower() and bare not in NAME_PARTICLES and bare not in DETERMINERS:
+            pieces.append((text[cursor : word.start()], offset + cursor))
+            cursor = word.end()
+    pieces.append((text[cursor:], offset + cursor))
+    return pieces
+
+
+def _place_parts(text: str, offset: int) -> list[tuple[str, int]]:
+    """ "Rancho Mirage, Calif": a town and its state, two places."""
+    pieces, cursor = [], 0
+    for comma in re.finditer(r",\s+(?=[A-Z])", text):
+        pieces.append((text[cursor : comma.start()], offset + cursor))
+        cursor = comma.end()
+    pieces.append((text[cursor:], offset + cursor))
+    return pieces
+
+
+def _without_nickname(text: str) -> str:
+    """A quoted nickname inside a name blanked out, same offsets: "Maurice "Mo" Cheeks"."""
+    match = _NICKNAME.search(text)
+    if match is None:
+        return text
+    return text[: match.start()] + " " * len(match.group(0)) + text[match.end() :]
+
+
+def nickname_of(text: str) -> str | None:
+    """The nickname a full name gives in quotes or brackets: "Mo" in "Maurice "Mo" Cheeks"."""
+    match = _NICKNAME.search(text)
+    return match.group("nickname").strip() if match else None
+
+
+def is_demonym(word: str) -> bool:
+    return word.casefold() in DEMONYMS or word.casefold().rstrip("s") in DEMONYMS
 
 
 def clean_mention(text: str, start: int, kind: str) -> CleanName | None:
@@ -57,22 +185,30 @@ def clean_mention(text: str, start: int, kind: str) -> CleanName | None:
         return words[i].strip(",.;:").casefold()
 
     first, last = 0, len(tokens)
-    # Lower-case words before a name ("the", "opposition") are not part of it.
+    # Lower-case words before a name ("the", "opposition") are not part of it; nor is a
+    # function word that opens a sentence ("The", "And").
     while first < last and (
         lower(first) in DETERMINERS
-        or (words[first].islower() and lower(first) not in NAME_PARTICLES)
+        or lower(first) in {"and", "but", "or", "mr", "mrs", "ms", "dr"}
+        or (_is_lower_word(words[first]) and lower(first) not in NAME_PARTICLES)
     ):
         first += 1
-    # Nor are scores and numbers after it ("Valmora 2-0"), or common words ("news agency").
-    while last > first and (any(c.isdigit() for c in words[last - 1]) or words[last - 1].islower()):
+    # Nor are scores and numbers after it ("Valmora 2-0"), or common words ("news agency"),
+    # or a dangling dash.
+    while last > first and (
+        _SCORE.match(words[last - 1]) or _is_lower_word(words[last - 1])
+        or not any(c.isalnum() for c in words[last - 1])
+    ):  # fmt: skip
         last -= 1
     if kind == "person":
-        # Titles and roles before the name; also "Iran's" before "Foreign Minister".
-        while first < last and (lower(first) in ROLE_WORDS or _POSSESSIVE.search(words[first])):
+        # Titles, roles and nationalities before the name; also "Iran's" before "Foreign
+        # Minister".
+        opening = first
+        while first < last - 1 and _describes_a_person(words[first], lower(first)):
             first += 1
         # "Russian Ambassador to Iran Levan Jagarian": the name follows the last role word.
-        roles = [i for i in range(first, last - 1) if lower(i) in ROLE_WORDS]
-        if roles:
+        roles = [i for i in range(opening, last - 1) if lower(i) in ROLE_WORDS]
+        if roles and roles[-1] + 1 >= first:
             after = roles[-1] + 1
             if lower(after) in ROLE_PREPOSITIONS and after + 2 < last:
                 after += 2
@@ -81,8 +217,10 @@ def clean_mention(text: str, start: int, kind: str) -> CleanName | None:
         return None
     if kind == "organization" and lower(last - 1) in PERSON_ROLE_NOUNS:
         return None
-    if all(lower(i) in ROLE_WORDS for i in range(first, last)):
+    if all(lower(i) in ROLE_WORDS or lower(i) in TITLES for i in range(first, last)):
         return None
+    if last - first == 1 and is_demonym(words[first].strip(",.;:’'")):
+        return None  # "Ukrainian", a nationality, not a name
     span_start, span_end = tokens[first][0], tokens[last - 1][1]
     span = text[span_start:span_end]
     possessive = _POSSESSIVE.search(span)
@@ -97,3 +235,17 @@ def clean_mention(text: str, start: int, kind: str) -> CleanName | None:
     if not any(c.isupper() for c in span) and detect(span).is_latin:
         return None  # "the ministry", lower-case words are not names
     return CleanName(span, start + span_start, start + span_end)
+
+
+def _is_lower_word(word: str) -> bool:
+    """A word in lower case; "76ers" and "49ers" are names, not lower-case words."""
+    return word[:1].isalpha() and word.islower()
+
+
+def _describes_a_person(word: str, folded: str) -> bool:
+    return (
+        folded in ROLE_WORDS
+        or folded in TITLES
+        or is_demonym(folded)
+        or bool(_POSSESSIVE.search(word))
+    )

@@ -11,14 +11,24 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import product
 
 from rapidfuzz.distance import Levenshtein
 
-from .clean_names import ROLE_WORDS, clean_mention
+from .acronyms import COMMON_ACRONYMS, form_key, initials, is_acronym, undotted
+from .clean_names import (
+    JOINING_WORDS,
+    PERSON_SUFFIXES,
+    ROLE_WORDS,
+    clean_mention,
+    is_demonym,
+    mention_parts,
+    nickname_of,
+)
 from .extract import Extraction, Mention
+from .gazetteer import place_names
 from .names import (
     blocking_key,
     fold,
@@ -66,24 +76,38 @@ class ArticleNames:
     mentions: tuple[NamedMention, ...]
     equivalences: tuple[tuple[str, str], ...] = ()  # (name, alias) the text declares equal
     ambiguous: tuple[tuple[str, tuple[str, ...]], ...] = ()  # surname, the full names it fits
+    # (short form, full name) the article used for an organisation: "Academy" for the
+    # "Academy of Motion Picture Arts and Sciences"; evidence for the other articles.
+    short_forms: tuple[tuple[str, str], ...] = ()
 
 
 def normalise(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def _line_of(text: str, start: int) -> str:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    return text[line_start : line_end if line_end != -1 else len(text)]
+
+
 def _clean(
-    mention: Mention, registry: Registry, names: Mapping[str, RegistryEntity]
-) -> NamedMention | None:
+    text: str, mention: Mention, registry: Registry, names: Mapping[str, RegistryEntity]
+) -> list[NamedMention]:
+    """The names a mention holds, each cleaned of what is not its name."""
     if mention.origin == "registry":
         entity = names[mention.entity_id]
-        return NamedMention(mention.start, mention.end, entity.name, entity.kind, entity.id)
+        return [NamedMention(mention.start, mention.end, entity.name, entity.kind, entity.id)]
     if registry.is_not_entity(mention.text):
-        return None
-    clean = clean_mention(mention.text, mention.start, mention.kind)
-    if clean is None or registry.is_not_entity(clean.text):
-        return None
-    return NamedMention(clean.start, clean.end, clean.text, mention.kind)
+        return []
+    found = []
+    line = _line_of(text, mention.start) if text else ""
+    for part, start in mention_parts(mention.text, mention.start, mention.kind, line):
+        clean = clean_mention(part, start, mention.kind)
+        if clean is not None and not registry.is_not_entity(clean.text):
+            name = " ".join(clean.text.split())
+            found.append(NamedMention(clean.start, clean.end, name, mention.kind))
+    return found
 
 
 _NUMBER = re.compile(r"^\d+(?:[-.:/]\d+)*$")
@@ -139,6 +163,153 @@ def _with_given_name(text: str, named: NamedMention) -> NamedMention:
     return NamedMention(start, named.end, text[start : named.end], named.kind, named.entity_id)
 
 
+def _surname(tokens: list[str]) -> str:
+    """The last token that is not "Jr" or "III"."""
+    named = [t for t in tokens if t.casefold().rstrip(".") not in PERSON_SUFFIXES]
+    return (named or tokens)[-1]
+
+
+def _team_short_forms(name: str) -> list[str]:
+    """ "Boston Red Sox": "Red Sox" and "Sox"; a team or company named after the place
+    that opens its name is called by the words after it."""
+    words = name.split()
+    for cut in range(len(words) - 1, 0, -1):
+        if " ".join(words[:cut]) in place_names():
+            rest = words[cut:]
+            if {w.casefold() for w in rest} & (ORGANISATION_WORDS | JOINING_WORDS):
+                return []
+            return [" ".join(rest[i:]) for i in range(len(rest))]
+    return []
+
+
+def _name_prefixes(name: str) -> list[str]:
+    """ "Academy of Motion Picture Arts and Sciences": "Academy"; "Morningside Recovery
+    Center": "Morningside", "Morningside Recovery". A prefix that is a place, or ends in a
+    joining or place word, stands for something else ("Boston", "New"); so does one
+    before a plural ("Academy" of the "Academy Awards")."""
+    words = name.split()
+    prefixes = []
+    for cut in range(1, len(words)):
+        head = words[:cut]
+        last = head[-1].casefold()
+        if last in JOINING_WORDS or last in PLACE_WORDS or not head[-1][:1].isupper():
+            continue
+        prefix = " ".join(head)
+        named_after = re.search(r"[^s]s$", words[cut])  # the "Academy Awards" are no academy
+        if prefix not in place_names() and not is_demonym(head[0].casefold()) and not named_after:
+            prefixes.append(prefix)
+    return prefixes
+
+
+# "Kimani (Kiki) Gray" read as "Kimani" and "Gray": the nickname bridges one name.
+_NICKNAME_BRIDGE = re.compile(
+    r"[ \t]+[\"“'‘(][ \t]*[A-Z][\w.-]{0,20}[ \t]*[\"”'’)][ \t]+[A-Z][\w'’-]+"
+)
+
+
+def _across_nickname(text: str, mention: Mention) -> Mention:
+    bridge = _NICKNAME_BRIDGE.match(text, mention.end) if text else None
+    if mention.kind != "person" or mention.origin != "ner" or bridge is None:
+        return mention
+    end = bridge.end()
+    return Mention(mention.start, end, text[mention.start : end], "person", mention.origin)
+
+
+def _stem(word: str) -> str:
+    """A crude stem, enough to see "Kills" in "killed" and "Rules" in "rule"."""
+    word = word.casefold()
+    for ending in ("ing", "ed", "s"):
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            word = word[: -len(ending)]
+            break
+    return word.removesuffix("e")
+
+
+def _is_headline(line: str) -> bool:
+    words = [w for w in line.split() if w[:1].isalpha()]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+def _without_headline_words(text: str, named: NamedMention, lower_stems: set[str]) -> NamedMention:
+    """ "Yvonne Hiller Kills Two": in a line in title case, a word the article writes in
+    lower case elsewhere ("killed") is no part of a name next to it."""
+    if named.entity_id or " " not in named.name or not _is_headline(_line_of(text, named.start)):
+        return named
+    tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[named.start : named.end])]
+    first, last = 0, len(tokens)
+    written = text[named.start : named.end]
+    while (
+        last - first > 1
+        and _stem(written[tokens[last - 1][0] : tokens[last - 1][1]]) in lower_stems
+    ):
+        last -= 1
+    while last - first > 1 and _stem(written[tokens[first][0] : tokens[first][1]]) in lower_stems:
+        first += 1
+    if (first, last) == (0, len(tokens)):
+        return named
+    start, end = named.start + tokens[first][0], named.start + tokens[last - 1][1]
+    return NamedMention(start, end, " ".join(text[start:end].split()), named.kind)
+
+
+def _split_pairs(text: str, kept: list[NamedMention]) -> list[NamedMention]:
+    """ "Philly and Cheeks" as one mention, when the article names each on its own."""
+    kinds = {normalise(n.name): n.kind for n in kept if " and " not in n.name}
+    for named in kept:
+        tokens = name_tokens(named.name)
+        if len(tokens) >= 2 and named.kind == "person":
+            kinds.setdefault(normalise(tokens[-1]), "person")
+    result = []
+    for named in kept:
+        written = text[named.start : named.end]
+        parts = re.split(r"\s+and\s+", written)
+        if named.entity_id or len(parts) != 2 or not all(normalise(p) in kinds for p in parts):
+            result.append(named)
+            continue
+        second = named.start + written.rindex(parts[1])
+        result.append(
+            NamedMention(
+                named.start, named.start + len(parts[0]), parts[0], kinds[normalise(parts[0])]
+            )
+        )
+        result.append(NamedMention(second, named.end, parts[1], kinds[normalise(parts[1])]))
+    return result
+
+
+_OPENER = re.compile(r"(?:^|[.!?:\n\"“]\s*)$")
+
+
+def _without_sentence_opener(
+    text: str, named: NamedMention, lower_words: set[str]
+) -> NamedMention | None:
+    """ "Choosing DeGeneres, known for…": a word that opens a sentence and is no name (a
+    verb in -ing, an adverb in -ly, a word the article also writes in lower case)."""
+    if named.entity_id or " " not in named.name:
+        return named
+    first, _, rest = named.name.partition(" ")
+    folded = first.casefold()
+    opener = folded in lower_words or (len(folded) > 5 and folded.endswith(("ing", "ly")))
+    if not opener or not _OPENER.search(text, max(0, named.start - 3), named.start):
+        return named
+    start = text.index(rest[:1], named.start + len(first))
+    return NamedMention(start, named.end, rest, named.kind, named.entity_id)
+
+
+# Nouns for groups of people that an adjective of nationality or creed goes before.
+_HEAD_NOUN = re.compile(
+    r"\s+(?:terrorists?|militants?|fighters?|forces|troops|rebels?|soldiers|officials|"
+    r"authorities|leaders?|groups?|people|citizens|nationals|militias?|military|army|"
+    r"police|government|regime|media|extremists?|insurgents?|clerics?|community)\b"
+)
+
+
+def _is_modifier(text: str, named: NamedMention) -> bool:
+    """ "Takfiri terrorists", "Russian military": an adjective of a group, no name."""
+    if named.entity_id or " " in named.name or not _HEAD_NOUN.match(text, named.end):
+        return False
+    word = named.name.casefold()
+    return is_demonym(word) or word.endswith(("i", "ian", "ese", "ish"))
+
+
 def _word_pattern(words: list[str]) -> re.Pattern[str] | None:
     if not words:
         return None
@@ -160,9 +331,9 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
     ]
     for definition in extraction.definitions:
         everything += [definition.name, definition.alias]
+    everything = [_across_nickname(text, m) for m in everything]
     for mention in everything:
-        named = _clean(mention, registry, by_id)
-        if named is not None:
+        for named in _clean(text, mention, registry, by_id):
             candidates.append((PRIORITY[mention.origin], named))
 
     placed: dict[tuple[int, int], NamedMention] = {}
@@ -181,11 +352,16 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
     kept = [_with_given_name(text, named) if named.kind == "person" else named for named in kept]
     kept = [_team_in_results(text, named) for named in kept]
     lower_words = set(re.findall(r"\b[a-z]+\b", text))
+    lower_stems = {_stem(w) for w in lower_words}
+    kept = [_without_headline_words(text, named, lower_stems) for named in kept]
     kept = [
-        named for named in kept
+        opened for named in kept
+        if (opened := _without_sentence_opener(text, named, lower_words)) is not None
         # "Commission" at the start of a sentence, when the text also says "the commission".
-        if named.entity_id or " " in named.name or named.name.casefold() not in lower_words
+        and (opened.entity_id or " " in opened.name or opened.name.casefold() not in lower_words)
+        and not _is_modifier(text, opened)
     ]  # fmt: skip
+    kept = _split_pairs(text, kept)
 
     # The kind a name has most often in this article is its kind here.
     votes: dict[str, Counter[str]] = defaultdict(Counter)
@@ -193,33 +369,54 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
         votes[normalise(named.name)][named.kind] += 1
     kind_of = {key: counts.most_common(1)[0][0] for key, counts in votes.items()}
 
-    full_names: dict[str, set[str]] = defaultdict(set)
+    # Short forms the article uses for the full names it gives: a person's surname, given
+    # name or nickname; the words of a team or company after the place that opens it.
+    short_forms: dict[str, set[str]] = defaultdict(set)
+    surnames: dict[str, set[str]] = defaultdict(set)
+    prefixes: dict[str, set[str]] = defaultdict(set)
+    nicknames = []
     for named in kept:
         tokens = name_tokens(named.name)
-        if len(tokens) >= 2 and _looks_like_a_personal_name(
-            named.name, kind_of[normalise(named.name)]
-        ):
-            full_names[tokens[-1].casefold()].add(named.name)
+        kind = kind_of[normalise(named.name)]
+        if len(tokens) >= 2 and _looks_like_a_personal_name(named.name, kind):
+            surname = _surname(tokens)
+            surnames[surname.casefold()].add(named.name)
+            short_forms[surname.casefold()].add(named.name)
+            if kind == "person":
+                short_forms[tokens[0].casefold()].add(named.name)
+                nickname = nickname_of(text[named.start : named.end])
+                if nickname:
+                    short_forms[nickname.casefold()].add(named.name)
+                    nicknames.append((named.name, f"{nickname} {surname}"))
+        elif len(tokens) >= 2 and kind == "organization":
+            for short in _team_short_forms(named.name):
+                short_forms[short.casefold()].add(named.name)
+        if len(tokens) >= 2 and kind != "person" and not named.entity_id:
+            for prefix in _name_prefixes(named.name):
+                prefixes[normalise(prefix)].add(named.name)
     by_full_name = {normalise(n.name): n for n in kept if len(name_tokens(n.name)) >= 2}
 
     resolved: list[NamedMention] = []
     ambiguous: dict[str, tuple[str, ...]] = {}
+    used_short_forms = set()
     for named in kept:
-        tokens = name_tokens(named.name)
-        candidates_for = full_names.get(tokens[0].casefold()) if len(tokens) == 1 else None
+        key = normalise(named.name)
+        candidates_for = None if key in by_full_name else short_forms.get(key)
+        if not candidates_for and kind_of[key] != "person" and key not in by_full_name:
+            candidates_for = prefixes.get(key)
         if candidates_for and named.entity_id is None:
             if len(candidates_for) > 1:
                 ambiguous[named.name] = tuple(sorted(candidates_for))
                 continue
             full = by_full_name[normalise(next(iter(candidates_for)))]
+            if full.kind != "person":
+                used_short_forms.add((named.name, full.name))
             named = NamedMention(named.start, named.end, full.name, full.kind, full.entity_id)
         else:
-            named = NamedMention(
-                named.start, named.end, named.name, kind_of[normalise(named.name)], named.entity_id
-            )
+            named = NamedMention(named.start, named.end, named.name, kind_of[key], named.entity_id)
         resolved.append(named)
 
-    resolved = _add_repeated_mentions(text, resolved, full_names, by_full_name, ambiguous)
+    resolved = _add_repeated_mentions(text, resolved, surnames, by_full_name, ambiguous)
     equivalences = []
     for definition in extraction.definitions:
         name = clean_mention(definition.name.text, 0, definition.name.kind)
@@ -228,8 +425,9 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
             equivalences.append((name.text, alias.text))
     return ArticleNames(
         tuple(sorted(resolved, key=lambda n: n.start)),
-        tuple(equivalences),
+        tuple(equivalences + nicknames),
         tuple(sorted(ambiguous.items())),
+        tuple(sorted(used_short_forms)),
     )
 
 
@@ -247,7 +445,7 @@ def _add_repeated_mentions(
     for names in full_names.values():
         if len(names) == 1:
             full = by_full_name[normalise(next(iter(names)))]
-            surname_written = name_tokens(full.name)[-1]
+            surname_written = _surname(name_tokens(full.name))
             written.setdefault(surname_written, full)
     for surname in ambiguous:
         written.pop(surname, None)
@@ -420,20 +618,42 @@ def resolve_corpus(
                 elif score >= 0.7:
                     near_misses.append((a, b, score))
 
-    # A surname on its own, in an article that never gave the full name: the one
-    # person in the archive with that surname, if there is exactly one.
-    people_by_surname: dict[str, set[str]] = defaultdict(set)
-    for node in spellings:
+    _join_forms_of_one_name(clusters, spellings, majority_kind, long_forms, registry)
+    # "Academy" alone, where other articles used it for one organisation and no other.
+    owners_of_short_form: dict[str, set[str]] = defaultdict(set)
+    for names in articles.values():
+        for short, full in names.short_forms:
+            owners_of_short_form[normalise(short)].add(clusters.find(normalise(full)))
+    registry_names = {normalise(n) for e in registry.entities for n in e.names}
+    for node, owners in sorted(owners_of_short_form.items()):
+        if (
+            len(owners) == 1
+            and node in spellings
+            and node not in registry_names
+            and majority_kind(node) != "person"
+        ):
+            clusters.union(next(iter(owners)), node)
+
+    # A surname on its own, in an article that never gave the full name: the one person
+    # in the archive with that surname; of several, the one whose stories share the most
+    # names with this one (none if no one stands out).
+    people_by_surname: dict[str, dict[str, str]] = defaultdict(dict)
+    for node in sorted(spellings):
         tokens = name_tokens(node)
         if majority_kind(node) == "person" and len(tokens) >= 2:
-            people_by_surname[fold(tokens[-1])].add(clusters.find(node))
-    for node in spellings:
-        tokens = name_tokens(node)
-        if len(tokens) == 1 and majority_kind(node) == "person":
-            owners = people_by_surname.get(fold(tokens[0]), set())
-            if len(owners) == 1:
-                clusters.union(next(iter(owners)), node)
-
+            people_by_surname[fold(_surname(tokens))].setdefault(clusters.find(node), node)
+    chosen = _owners_of_surnames(articles, clusters, people_by_surname, kinds)
+    for key in sorted(articles):
+        for named in articles[key].mentions:
+            owner = chosen.get((key, named.start))
+            if owner:
+                node = normalise(named.name)
+                spellings[node][named.name] -= 1
+                kinds[node][named.kind] -= 1
+                spellings[owner][named.name] += 1
+                kinds[owner]["person"] += 1
+    for node in [n for n, written in spellings.items() if not +written]:
+        del spellings[node]
     # Names in other scripts (a Persian caption) of people named in Latin letters.
     people: dict[tuple[str, ...], str] = {}
     for node in spellings:
@@ -462,13 +682,125 @@ def resolve_corpus(
     article_mentions: dict[str, tuple[LinkedMention, ...]] = {}
     for key in sorted(articles):
         linked = [
-            LinkedMention(m.start, m.end, entity_of_root[clusters.find(normalise(m.name))])
+            LinkedMention(
+                m.start,
+                m.end,
+                entity_of_root[clusters.find(chosen.get((key, m.start)) or normalise(m.name))],
+            )
             for m in [*articles[key].mentions, *extra[key]]
         ]
         article_mentions[key] = tuple(sorted(linked, key=lambda m: m.start))
     by_id = {entity.id: entity for entity in entities.values()}
     ambiguous = {key: list(names.ambiguous) for key, names in articles.items() if names.ambiguous}
     return Resolution(by_id, article_mentions, merges, near_misses, ambiguous)
+
+
+def _join_forms_of_one_name(
+    clusters: _Clusters,
+    spellings: dict[str, Counter[str]],
+    majority_kind: Callable[[str], str | None],
+    long_forms: set[str],
+    registry: Registry,
+) -> None:
+    """One entity for the forms news writes one name in: "Electronic Data Systems Corp"
+    and "Electronic Data Systems", "U.N." and "UN", "Red Sox" and "Boston Red Sox", "EDS"
+    and the one long name in the archive it spells, "Comeaux Jr" and "Comeaux"."""
+    registry_names = {normalise(undotted(n)) for e in registry.entities for n in e.names}
+    by_form: dict[str, list[str]] = defaultdict(list)
+    for node in spellings:
+        if majority_kind(node) != "person":
+            by_form[form_key(node)].append(node)
+    for short, long in COMMON_ACRONYMS.items():
+        if normalise(short) not in registry_names and normalise(long) not in registry_names:
+            by_form[form_key(short)].append(normalise(long))
+    for nodes in by_form.values():
+        for node in nodes[1:]:
+            clusters.union(nodes[0], node)
+
+    by_initials: dict[str, set[str]] = defaultdict(set)
+    team_names: dict[str, set[str]] = defaultdict(set)
+    for node in spellings:
+        if majority_kind(node) in ("person", None) or " " not in node:
+            continue
+        written = _display_form(spellings[node])
+        for acronym in initials(written):
+            by_initials[acronym].add(clusters.find(node))
+        for short in _team_short_forms(written):
+            team_names[normalise(short)].add(clusters.find(node))
+    for node in spellings:
+        kind = majority_kind(node)
+        written = _display_form(spellings[node])
+        if kind == "person" or normalise(undotted(written)) in registry_names:
+            continue
+        if is_acronym(written):
+            owners = by_initials.get(undotted(written), set())
+            defined = any(n in long_forms for n in (clusters.find(node), node))
+        else:
+            owners, defined = team_names.get(node, set()), False
+        if len(owners) == 1 and not defined:
+            clusters.union(next(iter(owners)), node)
+
+    # "Arcade Joseph Comeaux Jr" is "Arcade Joseph Comeaux", unless a "Sr" is in the
+    # archive too.
+    suffixes: dict[str, set[str]] = defaultdict(set)
+    for node in spellings:
+        tokens = node.replace(",", " ").split()
+        if majority_kind(node) == "person" and len(tokens) > 2:
+            suffix = tokens[-1].rstrip(".")
+            if suffix in PERSON_SUFFIXES:
+                suffixes[" ".join(tokens[:-1])].add(node)
+    for base, nodes in suffixes.items():
+        written = {n.replace(",", " ").split()[-1].rstrip(".") for n in nodes}
+        if len(written) == 1 and base in spellings:
+            for node in nodes:
+                clusters.union(base, node)
+
+
+def _owners_of_surnames(
+    articles: Mapping[str, ArticleNames],
+    clusters: _Clusters,
+    people_by_surname: dict[str, dict[str, str]],
+    kinds: dict[str, Counter[str]],
+) -> dict[tuple[str, int], str]:
+    """For each surname written alone, the person it names: (article, start) -> a node of
+    that person's."""
+    roots_in: dict[str, set[str]] = {}
+    for key, names in articles.items():
+        roots_in[key] = {
+            clusters.find(normalise(m.name)) for m in names.mentions if " " in m.name.strip()
+        }
+    articles_of: dict[str, list[str]] = defaultdict(list)
+    for key in sorted(roots_in):
+        for root in roots_in[key]:
+            articles_of[root].append(key)
+    chosen: dict[tuple[str, int], str] = {}
+    for key in sorted(articles):
+        for named in articles[key].mentions:
+            tokens = name_tokens(named.name)
+            node = normalise(named.name)
+            votes = kinds[node]
+            if len(tokens) != 1 or named.entity_id or votes["person"] * 2 <= votes.total():
+                continue
+            nodes = people_by_surname.get(fold(tokens[0]), {})
+            owners = sorted(nodes)
+            if len(owners) == 1:
+                chosen[(key, named.start)] = nodes[owners[0]]
+                continue
+            shared = sorted(
+                (
+                    sum(len(roots_in[key] & roots_in[other]) for other in articles_of[owner]
+                        if other != key),
+                    owner,
+                )
+                for owner in owners
+            )  # fmt: skip
+            if (
+                shared
+                and shared[-1][0] > 0
+                and shared[-1][0] >= 2 * (shared[-2][0] if len(shared) > 1 else 0)
+            ):
+                chosen[(key, named.start)] = nodes[shared[-1][1]]
+    return chosen
 
 
 def _display_form(counts: Counter[str]) -> str:
