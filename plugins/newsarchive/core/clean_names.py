@@ -77,9 +77,7 @@ _TOKEN = re.compile(r"\S+")
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:\w\.){2,}$")
 # Where one name ends and the next begins: a line break, a spaced dash, a score, a time
 # or a table number ("1:50.51", "2-0", "13"), a bracketed note.
-_BREAK = re.compile(
-    r"\s*(?:\n|\s[-–—]+\s|--|\(|\)|\[|\]|/\s|;|(?<!\w)\d+(?:[-:.,/]\d+)*(?!\w))\s*"
-)
+_BREAK = re.compile(r"\s*(?:\n|\s[-–—]+\s|--|\(|\)|\[|\]|/\s|;|(?<!\w)\d+(?:[-:.,/]\d+)*(?!\w))\s*")
 _SCORE = re.compile(r"^\d+(?:[-:.,/]\d+)+$")
 _NICKNAME = re.compile(
     r"(?<=\w\s)[\"“'‘(]\s*(?P<nickname>[A-Z][^\"“”'‘’()\n]{1,20}?)\s*[\"”'’)](?=\s+[A-Z])"

@@ -15,7 +15,10 @@ from typing import Any
 
 import ahocorasick
 
+from .acronyms import COMMON_ACRONYMS, undotted
+from .clean_names import is_table_line
 from .dateline import Dateline
+from .gazetteer import place_names
 from .registry import Registry
 from .scripts import detect
 
@@ -116,14 +119,26 @@ _WORD = re.compile(r"\S+")
 
 
 def is_short_form(candidate: str) -> bool:
-    """Schwartz–Hearst's test: 2–10 characters, at most two words, a capital, a letter."""
+    """Schwartz–Hearst's test: 2–10 characters, at most two words, a letter, and two
+    capitals ("JCPOA", "MoD"; "Yugoslavia" in brackets is no short form)."""
     return (
         2 <= len(candidate) <= 10
         and len(candidate.split()) <= 2
         and candidate[0].isalnum()
-        and any(c.isupper() for c in candidate)
+        and sum(c.isupper() for c in candidate) >= 2
         and any(c.isalpha() for c in candidate)
     )
+
+
+def _names_a_country(inside: str) -> bool:
+    """ "Jane Doe (U.S.)", "Red Star (YUG)": a place or a country code after a name says
+    where it is from; it is no other name for it."""
+    bare = undotted(inside)
+    return inside in place_names() or bare in COMMON_ACRONYMS or (len(bare) == 3 and bare.isupper())
+
+
+def _line_start(text: str, position: int) -> int:
+    return text.rfind("\n", 0, position) + 1
 
 
 def best_long_form(short: str, words_before: str) -> str | None:
@@ -181,6 +196,10 @@ def find_definitions(text: str, mentions: list[Mention]) -> list[Definition]:
     ends = {m.end: m for m in mentions}
     definitions: list[Definition] = []
     for match in _PARENTHESIS.finditer(text):
+        line_start = _line_start(text, match.start())
+        line_end = text.find("\n", match.end())
+        if is_table_line(text[line_start : line_end if line_end != -1 else len(text)]):
+            continue  # "Jane Doe (U.S.) 1:50.51": a results list defines nothing
         inside = match.group(1).strip()
         inside_start = match.start(1) + (len(match.group(1)) - len(match.group(1).lstrip()))
         before_end = match.start()
@@ -208,11 +227,15 @@ def find_definitions(text: str, mentions: list[Mention]) -> list[Definition]:
             continue
         if is_short_form(inside):
             # Long Form (LF)
-            words_start = _tail_words(text, before_end, min(len(inside) + 5, 2 * len(inside)))
+            # A long form never runs across a line break.
+            words_start = max(
+                line_start,
+                _tail_words(text, before_end, min(len(inside) + 5, 2 * len(inside))),
+            )
             long_form = best_long_form(inside, text[words_start:before_end])
             if long_form:
                 long_form = _extend_long_form(
-                    long_form, text[max(0, before_end - 300) : before_end], inside
+                    long_form, text[max(line_start, before_end - 300) : before_end], inside
                 )
             named = ends.get(before_end)
             if long_form:
@@ -228,7 +251,8 @@ def find_definitions(text: str, mentions: list[Mention]) -> list[Definition]:
                 named is not None
                 and inside.isupper()
                 and named.origin in ("ner", "registry")
-                and named.kind != "person"
+                and named.kind not in ("person", "place")
+                and not _names_a_country(inside)
             ):
                 long_mention = named  # "Daesh (ISIL)": an acronym naming the name before it
             else:
@@ -239,7 +263,7 @@ def find_definitions(text: str, mentions: list[Mention]) -> list[Definition]:
             definitions.append(Definition(long_mention, short))
             continue
         # SF (Long Form)
-        window_start = max(0, before_end - 40)
+        window_start = max(line_start, before_end - 40)
         short_match = re.search(r"(\S+)$", text[window_start:before_end])
         if short_match and is_short_form(short_match.group(1)) and short_match.group(1).isupper():
             short_text = short_match.group(1)

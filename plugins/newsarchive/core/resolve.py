@@ -24,11 +24,12 @@ from .clean_names import (
     ROLE_WORDS,
     clean_mention,
     is_demonym,
+    is_table_line,
     mention_parts,
     nickname_of,
 )
 from .extract import Extraction, Mention
-from .gazetteer import place_names
+from .gazetteer import country_names, place_names
 from .names import (
     blocking_key,
     fold,
@@ -113,17 +114,37 @@ def _clean(
 _NUMBER = re.compile(r"^\d+(?:[-.:/]\d+)*$")
 
 
-def _team_in_results(text: str, named: NamedMention) -> NamedMention:
-    """In a line of results ("Leicestershire 22 points, Somerset 4"), places are teams."""
-    if named.kind != "place" or named.entity_id:
+# Words only sports reports use often; four of them make an article a sports report.
+_SPORTS_WORDS = frozenset(
+    """
+    innings wickets wicket batting bowled goal goals striker midfielder halftime penalty
+    league cup championship tournament seeded semifinal quarterfinal final match matches
+    beat drew draw scored season coach referee stadium runs points title
+    """.split()
+)
+_AFTER_AT = re.compile(r"\b(?:at|in|to|from|near)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def is_sports_report(text: str) -> bool:
+    return len(_SPORTS_WORDS & set(re.findall(r"[a-z]+", text.casefold()))) >= 4
+
+
+def _team_in_results(text: str, named: NamedMention, sports: bool) -> NamedMention:
+    """In a sports report or a results line a town or county is its team ("Leicestershire
+    beat Somerset", "Kent 301"), unless it is where the match is played ("at Leicester")
+    or the dateline; a country is its national side, named as a place."""
+    if named.kind not in ("place", "person") or named.entity_id:
         return named
-    line_start = text.rfind("\n", 0, named.start) + 1
-    line_end = text.find("\n", named.end)
-    words = text[line_start : line_end if line_end != -1 else len(text)].split()
-    numbers = sum(1 for w in words if _NUMBER.match(w))
-    if len(words) >= 3 and numbers >= 0.25 * len(words):
-        return NamedMention(named.start, named.end, named.name, "organization", None)
-    return named
+    line = _line_of(text, named.start)
+    if not (sports or is_table_line(line)) or named.name in country_names():
+        return named
+    dateline = line.startswith(text[named.start : named.end]) and named.name.isupper()
+    if dateline or _AFTER_AT.search(text, max(0, named.start - 12), named.start):
+        return named
+    town = named.name in place_names() or named.name.endswith(("shire", "sex"))
+    if named.kind == "person" and not town:
+        return named
+    return NamedMention(named.start, named.end, named.name, "organization", None)
 
 
 def _contains_registry_names(named: NamedMention, others: list[NamedMention]) -> bool:
@@ -251,6 +272,30 @@ def _without_headline_words(text: str, named: NamedMention, lower_stems: set[str
     return NamedMention(start, end, " ".join(text[start:end].split()), named.kind)
 
 
+_NAME = r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}"
+_LIST = re.compile(rf"{_NAME}(?: ?, {_NAME})+,? (?:and|or) {_NAME}")
+
+
+def _rest_of_lists(text: str, kept: list[NamedMention]) -> list[NamedMention]:
+    """ "Essex, Derbyshire and Surrey": a capitalised item of a list whose other items are
+    names of one kind is a name of that kind too."""
+    at = {(n.start, n.end): n for n in kept}
+    found = []
+    for listed in _LIST.finditer(text):
+        items = [
+            (m.start() + listed.start(), m.end() + listed.start())
+            for m in re.finditer(_NAME, listed.group(0))
+        ]
+        kinds = Counter(at[span].kind for span in items if span in at)
+        if len(kinds) != 1 or sum(kinds.values()) * 2 < len(items):
+            continue
+        kind = next(iter(kinds))
+        for start, end in items:
+            if (start, end) not in at and not any(n.start < end and start < n.end for n in kept):
+                found.append(NamedMention(start, end, text[start:end], kind))
+    return sorted(kept + found, key=lambda n: n.start)
+
+
 def _split_pairs(text: str, kept: list[NamedMention]) -> list[NamedMention]:
     """ "Philly and Cheeks" as one mention, when the article names each on its own."""
     kinds = {normalise(n.name): n.kind for n in kept if " and " not in n.name}
@@ -350,7 +395,8 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
         placed[(named.start, named.end)] = named
     kept = sorted(placed.values(), key=lambda n: n.start)
     kept = [_with_given_name(text, named) if named.kind == "person" else named for named in kept]
-    kept = [_team_in_results(text, named) for named in kept]
+    sports = is_sports_report(text)
+    kept = [_team_in_results(text, named, sports) for named in kept]
     lower_words = set(re.findall(r"\b[a-z]+\b", text))
     lower_stems = {_stem(w) for w in lower_words}
     kept = [_without_headline_words(text, named, lower_stems) for named in kept]
@@ -361,7 +407,7 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
         and (opened.entity_id or " " in opened.name or opened.name.casefold() not in lower_words)
         and not _is_modifier(text, opened)
     ]  # fmt: skip
-    kept = _split_pairs(text, kept)
+    kept = _rest_of_lists(text, _split_pairs(text, kept))
 
     # The kind a name has most often in this article is its kind here.
     votes: dict[str, Counter[str]] = defaultdict(Counter)
@@ -402,7 +448,7 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
     for named in kept:
         key = normalise(named.name)
         candidates_for = None if key in by_full_name else short_forms.get(key)
-        if not candidates_for and kind_of[key] != "person" and key not in by_full_name:
+        if not candidates_for and kind_of[key] != "person":
             candidates_for = prefixes.get(key)
         if candidates_for and named.entity_id is None:
             if len(candidates_for) > 1:
@@ -497,8 +543,15 @@ class Resolution:
 
 
 class _Clusters:
+    """Union–find over names, where some names are kept apart (the registry's `distinct`)."""
+
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
+        self.apart: dict[str, set[str]] = {}  # root -> nodes its cluster must never take in
+
+    def keep_apart(self, a: str, b: str) -> None:
+        self.apart.setdefault(self.find(a), set()).add(b)
+        self.apart.setdefault(self.find(b), set()).add(a)
 
     def find(self, key: str) -> str:
         self.parent.setdefault(key, key)
@@ -511,11 +564,18 @@ class _Clusters:
 
     def union(self, a: str, b: str) -> None:
         root_a, root_b = self.find(a), self.find(b)
-        if root_a != root_b:
-            # Registry anchors ("@id") always stay the root, so the registry wins.
-            if root_b.startswith("@") and not root_a.startswith("@"):
-                root_a, root_b = root_b, root_a
-            self.parent[root_b] = root_a
+        if root_a == root_b or any(
+            self.find(node) == other
+            for root, other in ((root_a, root_b), (root_b, root_a))
+            for node in self.apart.get(root, ())
+        ):
+            return
+        # Registry anchors ("@id") always stay the root, so the registry wins.
+        if root_b.startswith("@") and not root_a.startswith("@"):
+            root_a, root_b = root_b, root_a
+        self.parent[root_b] = root_a
+        if root_b in self.apart:
+            self.apart.setdefault(root_a, set()).update(self.apart.pop(root_b))
 
 
 def _non_latin_mentions(
@@ -569,6 +629,10 @@ def resolve_corpus(
     kinds: dict[str, Counter[str]] = defaultdict(Counter)
     long_forms: set[str] = set()
 
+    for entity in registry.entities:
+        anchor = f"@{entity.id}"
+        for name in entity.distinct:
+            clusters.keep_apart(anchor, normalise(name))
     for entity in registry.entities:
         anchor = f"@{entity.id}"
         clusters.find(anchor)
@@ -778,8 +842,12 @@ def _owners_of_surnames(
         for named in articles[key].mentions:
             tokens = name_tokens(named.name)
             node = normalise(named.name)
-            votes = kinds[node]
-            if len(tokens) != 1 or named.entity_id or votes["person"] * 2 <= votes.total():
+            if (
+                len(tokens) != 1
+                or named.entity_id
+                or kinds[node]["person"] == 0
+                or named.name in place_names()  # "Philadelphia" is no one's surname here
+            ):
                 continue
             nodes = people_by_surname.get(fold(tokens[0]), {})
             owners = sorted(nodes)
