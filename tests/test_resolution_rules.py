@@ -338,3 +338,18 @@ def test_an_unrecognised_item_of_a_list_of_names_takes_their_kind():
         ("Ormsby", "organization"),
         ("Tallis", "organization"),
     ]
+
+
+def test_a_name_never_ends_in_a_dash_or_is_a_single_letter():
+    text = "The U-21 side and the Kellan- Orvale match."
+    names = names_in(text, ("U-21", "organization"), ("Kellan-", "place"))
+    assert names == ["Kellan"]
+
+
+def test_no_name_starts_with_an_article_or_a_title_or_loses_its_head():
+    text = (
+        "Tickets for The Boxer sold out. Later Mr Brown spoke.\n\n"
+        "Bank Of America Says Profits Rose\n\nThe bank says profits rose."
+    )
+    found = [("Boxer", "person"), ("Brown", "person"), ("Bank Of America Says", "organization")]
+    assert names_in(text, *found) == ["Boxer", "Brown", "Bank Of America"]

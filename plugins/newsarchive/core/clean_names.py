@@ -224,12 +224,13 @@ def clean_mention(text: str, start: int, kind: str) -> CleanName | None:
     possessive = _POSSESSIVE.search(span)
     if possessive:
         span_end -= len(possessive.group(0))
-    span = text[span_start:span_end].rstrip(",;:")
+    span = text[span_start:span_end].rstrip(",;:-–—")  # "U-" of "U-21", a dangling dash
     if span.endswith(".") and not _ABBREVIATION.search(span):
         span = span[:-1]  # a full stop, not the end of "U.S."
     span_end = span_start + len(span)
-    if not span or not any(c.isalpha() for c in span):
-        return None
+    letters = sum(c.isalpha() for c in span)
+    if not letters or (letters < 2 and detect(span).is_latin):
+        return None  # no letter, or one Latin letter, is no name
     if not any(c.isupper() for c in span) and detect(span).is_latin:
         return None  # "the ministry", lower-case words are not names
     return CleanName(span, start + span_start, start + span_end)

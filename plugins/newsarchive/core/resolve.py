@@ -181,6 +181,9 @@ def _with_given_name(text: str, named: NamedMention) -> NamedMention:
     if match is None or match.start(1) == 0 or match.group(1).casefold() in ROLE_WORDS:
         return named
     start = match.start(1)
+    clean = clean_mention(text[start : named.end], start, named.kind)
+    if clean is None or clean.start != start:
+        return named  # "The Boxer", "Mr Brown": no given name before it
     return NamedMention(start, named.end, text[start : named.end], named.kind, named.entity_id)
 
 
@@ -256,19 +259,27 @@ def _without_headline_words(text: str, named: NamedMention, lower_stems: set[str
     lower case elsewhere ("killed") is no part of a name next to it."""
     if named.entity_id or " " not in named.name or not _is_headline(_line_of(text, named.start)):
         return named
-    tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[named.start : named.end])]
-    first, last = 0, len(tokens)
     written = text[named.start : named.end]
-    while (
-        last - first > 1
-        and _stem(written[tokens[last - 1][0] : tokens[last - 1][1]]) in lower_stems
-    ):
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", written)]
+
+    def trimmed(i: int, neighbour: int) -> bool:
+        # A joining word left at the edge ("of America" of "Bank of America") ends it.
+        start, end = words[i]
+        after = written[words[neighbour][0] : words[neighbour][1]]
+        return (
+            _stem(written[start:end]) in lower_stems
+            and after[0].isupper()
+            and after.casefold() not in JOINING_WORDS
+        )
+
+    first, last = 0, len(words)
+    while last - first > 1 and trimmed(last - 1, last - 2):
         last -= 1
-    while last - first > 1 and _stem(written[tokens[first][0] : tokens[first][1]]) in lower_stems:
+    while last - first > 1 and trimmed(first, first + 1):
         first += 1
-    if (first, last) == (0, len(tokens)):
+    if (first, last) == (0, len(words)):
         return named
-    start, end = named.start + tokens[first][0], named.start + tokens[last - 1][1]
+    start, end = named.start + words[first][0], named.start + words[last - 1][1]
     return NamedMention(start, end, " ".join(text[start:end].split()), named.kind)
 
 
@@ -291,8 +302,11 @@ def _rest_of_lists(text: str, kept: list[NamedMention]) -> list[NamedMention]:
             continue
         kind = next(iter(kinds))
         for start, end in items:
-            if (start, end) not in at and not any(n.start < end and start < n.end for n in kept):
-                found.append(NamedMention(start, end, text[start:end], kind))
+            if (start, end) in at or any(n.start < end and start < n.end for n in kept):
+                continue
+            clean = clean_mention(text[start:end], start, kind)  # "And Colossus", "The Times"
+            if clean is not None:
+                found.append(NamedMention(clean.start, clean.end, clean.text, kind))
     return sorted(kept + found, key=lambda n: n.start)
 
 
@@ -335,6 +349,8 @@ def _without_sentence_opener(
     opener = folded in lower_words or (len(folded) > 5 and folded.endswith(("ing", "ly")))
     if not opener or not _OPENER.search(text, max(0, named.start - 3), named.start):
         return named
+    if rest.split()[0].casefold() in JOINING_WORDS:
+        return named  # "Bank of America" opening a sentence is still the bank
     start = text.index(rest[:1], named.start + len(first))
     return NamedMention(start, named.end, rest, named.kind, named.entity_id)
 
