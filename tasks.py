@@ -219,7 +219,7 @@ def make_name_pairs(c, groups, out):
 
 @task(help={"content": "report on this folder of articles instead of content/"})
 def entities_report(c, content=None):
-    """List what the machine found for editors to confirm: new entities, merges, ambiguities."""
+    """List what the machine found for editors to confirm, and names that look broken."""
     import json
     import tempfile
 
@@ -232,6 +232,30 @@ def entities_report(c, content=None):
         build_site(SETTINGS, output=Path(scratch) / "site", overrides=overrides)
         review = json.loads(review_file.read_text(encoding="utf-8"))
     print(format_review(review))
+
+
+@task(
+    help={
+        "gold": "gold mentions, JSON lines, e.g. "
+        "../shared/eval/resolution/ecbplus_dev/gold_mentions.jsonl",
+        "content": "the folder of raw articles the gold offsets refer to (<doc>.txt)",
+        "site": "score this built site instead of building content (it must be built from it)",
+        "output": "build into this folder and keep it (default: a temporary folder)",
+        "examples": "how many of the worst splits and false merges to show (default: 10)",
+    }
+)
+def eval_resolution(c, gold, content, site=None, output=None, examples=10):
+    """Score cross-document entity resolution on gold mentions: B-cubed, splits, merges."""
+    import tempfile
+
+    from newsarchive.evaluation import evaluate_resolution, format_resolution
+
+    with tempfile.TemporaryDirectory() as scratch:
+        if site is None:
+            site = output or Path(scratch) / "site"
+            _build(SETTINGS, str(site), content, False)
+        evaluation = evaluate_resolution(Path(gold), Path(content), Path(site))
+    print(format_resolution(evaluation, int(examples)))
 
 
 @task(help={"timeml": "a JSON-lines file like ../shared/eval/tempeval3/tbaq.timex.jsonl"})

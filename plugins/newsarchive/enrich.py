@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -30,8 +32,8 @@ from .core.link import EntityTarget, date_markups, entity_markups
 from .core.publish import co_mentions, sentence_with_mention, timeline_svg
 from .core.registry import Registry, RegistryError, load_registry
 from .core.relate import Document, Weights, reason, relate
+from .core.resolve import ArticleNames, LinkedMention, Resolution, resolve_article, resolve_corpus
 from .core.resolve import Entity as ResolvedEntity
-from .core.resolve import Resolution, resolve_article, resolve_corpus
 from .core.scripts import detect
 from .extraction_cache import ExtractionCache, article_key, pipeline_version
 from .extraction_pool import available_cores, extract_in_chunks
@@ -132,6 +134,7 @@ class Archive:
     resolution: Resolution | None = None
     id_map: IdMap | None = None
     id_map_path: Path | None = None
+    mention_facts: dict[str, MentionFacts] = field(default_factory=dict)  # for the review
 
 
 def load_editor_registry(settings: dict[str, Any]) -> Registry:
@@ -182,7 +185,9 @@ def enrich(generator: Any) -> None:
     extractions, extraction_keys = _extract_all(texts, registry, settings)
     timings.stop("extract")
     timings.start("resolve")
-    resolution = _resolve_all(texts, extractions, extraction_keys, registry, previous, stages)
+    resolution, article_names = _resolve_all(
+        texts, extractions, extraction_keys, registry, previous, stages
+    )
     article_dates = _dates_all(articles, texts, stages)
     assignment = assign_ids(resolution.entities.values(), previous)
     resolution = apply_ids(resolution, assignment)
@@ -246,6 +251,11 @@ def enrich(generator: Any) -> None:
         resolution=resolution,
         id_map=assignment.id_map,
         id_map_path=path,
+        mention_facts=(
+            mention_facts(texts, article_names, resolution.article_mentions)
+            if settings.get("NEWSARCHIVE_REVIEW_FILE")
+            else {}
+        ),
     )
     timings.stop("entity pages")
 
@@ -257,9 +267,10 @@ def _resolve_all(
     registry: Registry,
     previous: IdMap,
     stages: StageCache,
-) -> Resolution:
+) -> tuple[Resolution, dict[str, ArticleNames]]:
     """Names per article, then entities across the archive; each reused from the stage
-    cache when what it depends on is unchanged."""
+    cache when what it depends on is unchanged. Returns the entities and, per article,
+    its names."""
     code = code_version("resolve.py")
     # Sorted: a frozenset's order changes from one process to the next.
     registry_version = digest([repr(registry.entities), sorted(registry.not_entities)])
@@ -282,7 +293,67 @@ def _resolve_all(
     if resolution is None:
         resolution = resolve_corpus(by_article, texts, registry, merged_spellings)
         stages.put_latest("archive-entities", corpus, resolution)
-    return resolution
+    return resolution, by_article
+
+
+@dataclass
+class MentionFacts:
+    """How an entity's mentions were written and typed, for the editors' review."""
+
+    kinds: Counter[str] = field(default_factory=Counter)  # the kind each mention was given
+    written: Counter[str] = field(default_factory=Counter)  # the text as written, breaks kept
+    lowercase_uses: int = 0  # of an entity named once: its name in lower case in the archive
+
+
+def mention_facts(
+    texts: dict[str, str],
+    names: dict[str, ArticleNames],
+    article_mentions: dict[str, tuple[LinkedMention, ...]],
+) -> dict[str, MentionFacts]:
+    """Per entity id, the kind of each of its mentions (as its article's names typed it;
+    a mention the names do not hold counts no kind), the text of each, and for an entity
+    mentioned once, how often the archive writes that text in lower case."""
+    facts: dict[str, MentionFacts] = defaultdict(MentionFacts)
+    for key, mentions in article_mentions.items():
+        kind_at = {(m.start, m.end): m.kind for m in names[key].mentions} if key in names else {}
+        for mention in mentions:
+            entity = facts[mention.entity_id]
+            entity.written[texts[key][mention.start : mention.end]] += 1
+            kind = kind_at.get((mention.start, mention.end))
+            if kind:
+                entity.kinds[kind] += 1
+    once = {
+        entity_id: next(iter(entity.written))
+        for entity_id, entity in facts.items()
+        if entity.written.total() == 1
+    }
+    uses = lowercase_uses(texts.values(), once.values())
+    for entity_id, written in once.items():
+        facts[entity_id].lowercase_uses = uses[written]
+    return dict(facts)
+
+
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+def lowercase_uses(texts: Iterable[str], names: Iterable[str]) -> Counter[str]:
+    """How often each name is written all in lower case in `texts`, as whole words."""
+    wanted: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for name in set(names):
+        words = tuple(_WORD.findall(name.lower()))
+        if words and words != tuple(_WORD.findall(name)):
+            wanted[words].append(name)
+    lengths: dict[str, set[int]] = defaultdict(set)  # first word -> lengths of names
+    for words in wanted:
+        lengths[words[0]].add(len(words))
+    counts: Counter[str] = Counter()
+    for text in texts:
+        words = _WORD.findall(text)
+        for index, word in enumerate(words):
+            for length in lengths.get(word, ()):
+                for name in wanted.get(tuple(words[index : index + length]), ()):
+                    counts[name] += 1
+    return counts
 
 
 class _TextMaps:

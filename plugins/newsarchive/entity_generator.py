@@ -164,12 +164,20 @@ class EntityGenerator(Generator):
 def review_for_editors(archive: Archive) -> dict[str, Any]:
     """What the machine decided that an editor may want to confirm in the registry."""
     resolution = archive.resolution
-    new = [
-        {"id": e.id, "name": e.name, "kind": e.kind, "aliases": [s.text for s in e.spellings[1:]],
-         "stories": len(e.appearances)}
-        for e in sorted(archive.entities.values(), key=lambda e: (-len(e.appearances), e.id))
-        if not e.in_registry
-    ]  # fmt: skip
+    new = []
+    for e in sorted(archive.entities.values(), key=lambda e: (-len(e.appearances), e.id)):
+        if e.in_registry:
+            continue
+        facts = archive.mention_facts.get(e.id)
+        new.append(
+            {"id": e.id, "name": e.name, "kind": e.kind,
+             "aliases": [s.text for s in e.spellings[1:]], "stories": len(e.appearances),
+             "mentions": e.mention_count,
+             # What `invoke entities-report` checks for names that are not names.
+             "kind_votes": dict(facts.kinds.most_common()) if facts else {},
+             "written": [text for text, _ in facts.written.most_common(20)] if facts else [],
+             "lowercase_uses": facts.lowercase_uses if facts else 0}
+        )  # fmt: skip
     return {
         "new_entities": new,
         "merged": [{"a": a, "b": b, "score": round(score, 3)} for a, b, score in resolution.merges],

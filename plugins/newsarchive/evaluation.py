@@ -1,24 +1,29 @@
-"""Measuring the pipeline on annotated data: named entities (CoNLL-2003) and name matching.
+"""Measuring the pipeline on annotated data: named entities (CoNLL-2003), name matching,
+dates (TimeML), related stories and cross-document entity resolution (ECB+).
 
 Each function reads a file in a public format and returns plain numbers, so anyone can
-score the archive's extraction on their own data (`invoke eval-entities`, `eval-names`).
+score the archive on their own data (`invoke eval-entities`, `eval-names`,
+`eval-resolution`, ...).
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import json
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 from .core.dates import tag_dates
 from .core.extract import AliasMatcher, extract_many, load_model
 from .core.gazetteer import place_names
 from .core.names import blocking_key, names_match
+from .core.read import ArticleFormatError, parse_raw_article
 from .core.registry import Registry
 from .core.relate import Document, Relations
 from .core.resolve import resolve_article, resolve_corpus
@@ -329,3 +334,391 @@ def precision_at(
             total += k
         result[k] = hits / total if total else 0.0
     return result
+
+
+# --- cross-document entity resolution ---------------------------------------------------
+#
+# Gold: one JSON object per line with doc, slug, start and end (character offsets in the
+# raw file <doc>.txt), surface, title (the gold entity), ner (PER/ORG/LOC) and in_title,
+# as in ../shared/eval/resolution/ecbplus_dev/. The system's answer is what a reader of
+# the built site sees: data/articles.json gives each article's page, and inside the page's
+# <div class="story-body"> every element with class "entity" and a data-entity id is a
+# mention of that entity. Titles are not linked, so mentions in the title line are counted
+# as gold but never matched.
+
+RESOLUTION_TYPES = ("PER", "ORG", "LOC")
+
+
+@dataclass(frozen=True)
+class GoldMention:
+    doc: str  # the raw file's name without .txt
+    slug: str
+    start: int
+    end: int
+    surface: str
+    entity: str  # the gold entity's id
+    ner: str
+    in_title: bool
+    label: str = ""  # a readable name for the gold entity (ECB+: the chain's descriptor)
+
+
+def read_gold_mentions(path: Path) -> list[GoldMention]:
+    mentions = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            entity = record.get("title") or record["wiki_id"]
+            mentions.append(
+                GoldMention(
+                    record["doc"],
+                    record["slug"],
+                    record["start"],
+                    record["end"],
+                    record["surface"],
+                    entity,
+                    record.get("ner") or "",
+                    bool(record.get("in_title")),
+                    record.get("descriptor") or entity,
+                )
+            )
+    return mentions
+
+
+@dataclass(frozen=True)
+class Mark:
+    """An entity mark on a page: text[start:end] of the story body names entity."""
+
+    start: int
+    end: int
+    entity: str
+
+
+class _StoryBody(HTMLParser):
+    """The text of a page's <div class="story-body"> and the entity marks inside it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.divs = 0  # open divs inside the story body; 0 = outside it
+        self.parts: list[str] = []
+        self.length = 0
+        self.open: list[tuple[str, int, str | None]] = []  # tag, text offset, entity id
+        self.marks: list[Mark] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = dict(attrs)
+        classes = (attributes.get("class") or "").split()
+        if not self.divs:
+            self.divs = int(tag == "div" and "story-body" in classes)
+            return
+        if tag == "div":
+            self.divs += 1
+        elif tag in ("a", "span"):
+            entity = attributes.get("data-entity") if "entity" in classes else None
+            self.open.append((tag, self.length, entity))
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.divs:
+            return
+        if tag == "div":
+            self.divs -= 1
+            return
+        for index in range(len(self.open) - 1, -1, -1):
+            if self.open[index][0] == tag:
+                _, start, entity = self.open.pop(index)
+                if entity:
+                    self.marks.append(Mark(start, self.length, entity))
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.divs:
+            self.parts.append(data)
+            self.length += len(data)
+
+
+def story_marks(page: str) -> tuple[str, list[Mark]]:
+    """A page's story-body text and its entity marks, in order of their start."""
+    parser = _StoryBody()
+    parser.feed(page)
+    parser.close()
+    return "".join(parser.parts), sorted(parser.marks, key=lambda m: (m.start, m.end))
+
+
+def _visible_before(text: str) -> list[int]:
+    """For each offset in text (and its end), how many non-space characters come before it.
+    Pages and raw files differ in spacing only, so spans are compared in these numbers."""
+    counts = [0]
+    for char in text:
+        counts.append(counts[-1] + (not char.isspace()))
+    return counts
+
+
+def _body_start(source: str) -> int:
+    """Where the body of a raw article starts, by the project's own reader (after the
+    header and the title); 0 if the reader cannot read it."""
+    try:
+        first_line = parse_raw_article(source).paragraphs[0].line
+    except ArticleFormatError:
+        return 0
+    offset = 0
+    for _ in range(first_line - 1):
+        offset = source.index("\n", offset) + 1
+    return offset
+
+
+def marks_in_source(source: str, page_text: str, marks: Iterable[Mark]) -> tuple[list[Mark], bool]:
+    """The page's marks as spans of the raw file, counted in non-space characters (see
+    `_visible_before`), and whether the page's text is the file's body exactly. When it
+    is not (the reader dropped a dateline, say), the two are aligned with difflib."""
+    body_start = _body_start(source)
+    body = "".join(source[body_start:].split())
+    shown = "".join(page_text.split())
+    shift = _visible_before(source)[body_start]
+    before = _visible_before(page_text)
+    spans = [(before[m.start], before[m.end], m.entity) for m in marks]
+    if shown == body:
+        return [Mark(a + shift, b + shift, entity) for a, b, entity in spans], True
+    to_body: dict[int, int] = {}
+    matcher = difflib.SequenceMatcher(None, shown, body, autojunk=False)
+    for a, b, size in matcher.get_matching_blocks():
+        to_body.update(zip(range(a, a + size), range(b, b + size), strict=True))
+    aligned = []
+    for a, b, entity in spans:
+        found = [to_body[i] for i in range(a, b) if i in to_body]
+        if found:
+            aligned.append(Mark(min(found) + shift, max(found) + 1 + shift, entity))
+    return aligned, False
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A gold mention and the project's entity for it."""
+
+    gold: str
+    system: str
+    surface: str
+    doc: str
+    ner: str
+
+
+def link_gold(source: str, gold: Iterable[GoldMention], marks: Iterable[Mark]) -> list[Linked]:
+    """Each gold mention outside the title with the mark overlapping it most (the first
+    of equals); marks are spans of `source` in non-space characters (`marks_in_source`)."""
+    before = _visible_before(source)
+    marks = list(marks)
+    linked = []
+    for mention in gold:
+        if mention.in_title:
+            continue
+        start, end = before[mention.start], before[mention.end]
+        best, most = None, 0
+        for mark in marks:
+            overlap = min(end, mark.end) - max(start, mark.start)
+            if overlap > most:
+                best, most = mark.entity, overlap
+        if best is not None:
+            linked.append(Linked(mention.entity, best, mention.surface, mention.doc, mention.ner))
+    return linked
+
+
+def b_cubed(pairs: Iterable[tuple[str, str]]) -> tuple[float, float, float]:
+    """Mention-level B-cubed precision, recall and F1 of (gold, system) labels."""
+    pairs = list(pairs)
+    if not pairs:
+        return 0.0, 0.0, 0.0
+    gold = Counter(g for g, _ in pairs)
+    system = Counter(s for _, s in pairs)
+    both = Counter(pairs)
+    precision = sum(both[pair] / system[pair[1]] for pair in pairs) / len(pairs)
+    recall = sum(both[pair] / gold[pair[0]] for pair in pairs) / len(pairs)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+@dataclass(frozen=True)
+class Part:
+    label: str  # an entity of the other side
+    mentions: int
+    documents: int
+    surfaces: tuple[str, ...]  # most common first
+
+
+@dataclass(frozen=True)
+class Spread:
+    """One entity whose mentions the other side holds in several parts: a gold entity
+    over several project entities (a split), or the reverse (a false merge)."""
+
+    label: str
+    mentions: int
+    stray: int  # mentions outside its largest part
+    parts: tuple[Part, ...]  # largest first
+
+
+def _spreads(linked: Iterable[Linked], whole: str, part: str) -> list[Spread]:
+    groups: dict[str, list[Linked]] = defaultdict(list)
+    for item in linked:
+        groups[getattr(item, whole)].append(item)
+    spreads = []
+    for label, items in groups.items():
+        by_part: dict[str, list[Linked]] = defaultdict(list)
+        for item in items:
+            by_part[getattr(item, part)].append(item)
+        if len(by_part) < 2:
+            continue
+        parts = sorted(
+            (
+                Part(
+                    other,
+                    len(members),
+                    len({m.doc for m in members}),
+                    tuple(s for s, _ in Counter(m.surface for m in members).most_common()),
+                )
+                for other, members in by_part.items()
+            ),
+            key=lambda p: (-p.mentions, p.label),
+        )
+        spreads.append(Spread(label, len(items), len(items) - parts[0].mentions, tuple(parts)))
+    return sorted(spreads, key=lambda s: (-s.stray, -len(s.parts), s.label))
+
+
+@dataclass(frozen=True)
+class ResolutionScores:
+    mentions: int
+    precision: float
+    recall: float
+    f1: float
+    splits: list[Spread]  # gold entities on several project entities, worst first
+    false_merges: list[Spread]  # project entities holding several gold entities
+
+
+def score_resolution(linked: Iterable[Linked]) -> ResolutionScores:
+    linked = list(linked)
+    precision, recall, f1 = b_cubed((item.gold, item.system) for item in linked)
+    return ResolutionScores(
+        len(linked),
+        precision,
+        recall,
+        f1,
+        _spreads(linked, "gold", "system"),
+        _spreads(linked, "system", "gold"),
+    )
+
+
+def surface_baseline(linked: Iterable[Linked]) -> list[Linked]:
+    """One entity per surface string, case aside."""
+    return [replace(item, system=f"surface:{item.surface.casefold()}") for item in linked]
+
+
+def last_token_baseline(linked: Iterable[Linked]) -> list[Linked]:
+    """People by the last word of their name, the rest by their surface string."""
+    return [
+        replace(item, system=f"last:{item.surface.split()[-1].casefold()}")
+        if item.ner == "PER"
+        else replace(item, system=f"surface:{item.surface.casefold()}")
+        for item in linked
+    ]
+
+
+@dataclass
+class ResolutionEvaluation:
+    gold: list[GoldMention]
+    linked: list[Linked]
+    missing: list[str] = field(default_factory=list)  # slugs with no page on the site
+    realigned: int = 0  # pages whose text is not their file's body (aligned by difflib)
+    names: dict[str, str] = field(default_factory=dict)  # project entity id -> name
+
+    @property
+    def mentions_recall(self) -> float:
+        return len(self.linked) / len(self.gold) if self.gold else 0.0
+
+
+def evaluate_resolution(gold_path: Path, content: Path, site: Path) -> ResolutionEvaluation:
+    """Score a built site's entities on gold mentions of the raw files in `content`."""
+    gold = read_gold_mentions(gold_path)
+    data = site / "data"
+    articles = json.loads((data / "articles.json").read_text(encoding="utf-8"))
+    entities = json.loads((data / "entities.json").read_text(encoding="utf-8"))
+    pages = {a["url"].rsplit("/", 1)[-1].removesuffix(".html"): a["url"] for a in articles}
+    by_doc: dict[str, list[GoldMention]] = defaultdict(list)
+    for mention in gold:
+        by_doc[mention.doc].append(mention)
+    evaluation = ResolutionEvaluation(gold, [], names={e["id"]: e["name"] for e in entities})
+    for doc, mentions in sorted(by_doc.items()):
+        url = pages.get(mentions[0].slug)
+        page = site / url if url else None
+        if page is None or not page.is_file():
+            evaluation.missing.append(mentions[0].slug)
+            continue
+        source = (content / f"{doc}.txt").read_text(encoding="utf-8")
+        text, marks = story_marks(page.read_text(encoding="utf-8"))
+        aligned, exact = marks_in_source(source, text, marks)
+        evaluation.realigned += not exact
+        evaluation.linked.extend(link_gold(source, mentions, aligned))
+    return evaluation
+
+
+def format_resolution(evaluation: ResolutionEvaluation, examples: int = 10) -> str:
+    """`invoke eval-resolution`: the report, its last line the summary."""
+    gold, linked = evaluation.gold, evaluation.linked
+    in_titles = sum(m.in_title for m in gold)
+    gold_labels = {m.entity: m.label for m in gold}
+    lines = [
+        f"gold: {len(gold)} mentions of {len(gold_labels)} entities in "
+        f"{len({m.doc for m in gold})} documents; {in_titles} in titles (titles are not linked)",
+        f"pages: {len(evaluation.missing)} missing"
+        + (f" ({', '.join(evaluation.missing[:5])})" if evaluation.missing else "")
+        + f"; {evaluation.realigned} whose text differs from the file (aligned by difflib)",
+        f"matched: {len(linked)} of {len(gold)} gold mentions ({evaluation.mentions_recall:.3f}), "
+        f"{len(linked)} of {len(gold) - in_titles} outside titles; by type "
+        + ", ".join(
+            f"{t} {sum(i.ner == t for i in linked)}/{sum(m.ner == t for m in gold)}"
+            for t in RESOLUTION_TYPES
+        ),
+        "",
+        f"{'':10} {'':16} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6} {'splits':>7} {'merges':>7}",
+    ]
+    systems = (
+        ("newsarchive", lambda items: items),
+        ("exact surface", surface_baseline),
+        ("PER last token", last_token_baseline),
+    )
+    overall = score_resolution(linked)
+    for label, chosen in [*((t, [i for i in linked if i.ner == t]) for t in RESOLUTION_TYPES),
+                          ("all", linked)]:  # fmt: skip
+        for index, (system, baseline) in enumerate(systems):
+            s = score_resolution(baseline(chosen))
+            head = f"{label} ({s.mentions})" if index == 0 else ""
+            lines.append(
+                f"{head:10} {system:16} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} "
+                f"{len(s.splits):7} {len(s.false_merges):7}"
+            )
+
+    def project(entity: str) -> str:
+        return f"{evaluation.names.get(entity, entity)} [{entity}]"
+
+    def parts(spread: Spread, name: Callable[[str], str]) -> str:
+        return "; ".join(
+            f"{name(p.label)} {p.mentions} in {p.documents} docs {list(p.surfaces[:4])}"
+            for p in spread.parts[:5]
+        )
+
+    lines += ["", f"worst {examples} splits (a gold entity over several project entities):"]
+    for spread in overall.splits[:examples]:
+        lines.append(
+            f"  {gold_labels[spread.label]} ({spread.mentions} mentions, {spread.stray} "
+            f"outside its largest part): {parts(spread, project)}"
+        )
+    lines += ["", f"worst {examples} false merges (a project entity holding several gold ones):"]
+    for spread in overall.false_merges[:examples]:
+        lines.append(
+            f"  {project(spread.label)} ({spread.mentions} mentions, {spread.stray} not of its "
+            f"main gold entity): {parts(spread, gold_labels.__getitem__)}"
+        )
+    lines += [
+        "",
+        f"resolution: mentions_recall={evaluation.mentions_recall:.3f} "
+        f"b3_p={overall.precision:.3f} b3_r={overall.recall:.3f} b3_f1={overall.f1:.3f} "
+        f"splits={len(overall.splits)} false_merges={len(overall.false_merges)}",
+    ]
+    return "\n".join(lines)
