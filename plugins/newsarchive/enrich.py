@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +90,11 @@ class Entity(URLWrapper):
     @cached_property
     def save_as(self) -> str:  # type: ignore[override]
         return self._from_settings("SAVE_AS")
+
+    @property
+    def story_count(self) -> int:
+        """The number pages show beside the entity, and the one lists are sorted by."""
+        return len(self.articles)
 
     @property
     def same_as(self) -> list[str]:
@@ -246,7 +250,9 @@ def enrich(generator: Any) -> None:
 
     generator.context["newsarchive"] = Archive(
         entities=entities,
-        most_mentioned=sorted(entities.values(), key=attrgetter("mention_count"), reverse=True),
+        most_mentioned=sorted(
+            entities.values(), key=lambda e: (-e.story_count, -e.mention_count, e.name.casefold())
+        ),
         redirects=assignment.redirects,
         resolution=resolution,
         id_map=assignment.id_map,

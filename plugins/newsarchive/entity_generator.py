@@ -69,7 +69,7 @@ class EntityGenerator(Generator):
             chosen = [e for e in entities if kind is None or e.kind == kind]
             for order in ("mentions", "name"):
                 if order == "mentions":
-                    listed = sorted(chosen, key=lambda e: (-len(e.appearances), e.name.casefold()))
+                    listed = sorted(chosen, key=lambda e: (-e.story_count, e.name.casefold()))
                 else:
                     listed = sorted(chosen, key=lambda e: (e.name.casefold(), e.id))
                 save_as = self._index_path(kind, order)
@@ -165,13 +165,13 @@ def review_for_editors(archive: Archive) -> dict[str, Any]:
     """What the machine decided that an editor may want to confirm in the registry."""
     resolution = archive.resolution
     new = []
-    for e in sorted(archive.entities.values(), key=lambda e: (-len(e.appearances), e.id)):
+    for e in sorted(archive.entities.values(), key=lambda e: (-e.story_count, e.id)):
         if e.in_registry:
             continue
         facts = archive.mention_facts.get(e.id)
         new.append(
             {"id": e.id, "name": e.name, "kind": e.kind,
-             "aliases": [s.text for s in e.spellings[1:]], "stories": len(e.appearances),
+             "aliases": [s.text for s in e.spellings[1:]], "stories": e.story_count,
              "mentions": e.mention_count,
              # What `invoke entities-report` checks for names that are not names.
              "kind_votes": dict(facts.kinds.most_common()) if facts else {},
