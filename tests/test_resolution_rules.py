@@ -144,6 +144,16 @@ def test_an_acronym_joins_a_long_form_named_in_another_article():
     assert written[("b", "HDS")].name == "Harlow Data Systems"
 
 
+def test_a_courtesy_title_inside_a_mention_starts_a_person():
+    text = "After the talks with Qaragol Mr Tarasov said the deal would hold. Mr Tarasov left."
+    resolution, written = archive(
+        {"a": (text, [("Qaragol Mr Tarasov", "organization"), ("Tarasov", "person")])}
+    )
+    names = {e.name: e.kind for e in resolution.entities.values()}
+    assert names == {"Qaragol": "organization", "Tarasov": "person"}
+    assert written[("a", "Tarasov")].mentions == 2
+
+
 # --- 4. what is not the name ----------------------------------------------------------------
 
 

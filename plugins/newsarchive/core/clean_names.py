@@ -78,6 +78,9 @@ _ABBREVIATION = re.compile(r"(?:^|\s)(?:\w\.){2,}$")
 # Where one name ends and the next begins: a line break, a spaced dash, a score, a time
 # or a table number ("1:50.51", "2-0", "13"), a bracketed note.
 _BREAK = re.compile(r"\s*(?:\n|\s[-–—]+\s|--|\(|\)|\[|\]|/\s|;|(?<!\w)\d+(?:[-:.,/]\d+)*(?!\w))\s*")
+# A courtesy title inside a mention starts another name ("Tanzania Mr Brown").
+_INNER_COURTESY = re.compile(r"(?<=\S)\s+(?=(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z])")
+COURTESY_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+(?=[A-Z])")
 _SCORE = re.compile(r"^\d+(?:[-:.,/]\d+)+$")
 _NICKNAME = re.compile(
     r"(?<=\w\s)[\"“'‘(]\s*(?P<nickname>[A-Z][^\"“”'‘’()\n]{1,20}?)\s*[\"”'’)](?=\s+[A-Z])"
@@ -115,6 +118,11 @@ def mention_parts(text: str, start: int, kind: str, line: str = "") -> list[tupl
         parts.append((text[cursor : separator.start()], cursor))
         cursor = separator.end()
     parts.append((text[cursor:], cursor))
+    parts = [
+        (piece[cut:end], offset + cut)
+        for piece, offset in parts
+        for cut, end in _between(piece, _INNER_COURTESY)
+    ]
     pieces = []
     for piece, offset in parts:
         place = _PLACE_AFTER.search(piece) if kind != "person" else None
@@ -128,6 +136,14 @@ def mention_parts(text: str, start: int, kind: str, line: str = "") -> list[tupl
         else:
             pieces.append((piece, offset))
     return [(piece, start + offset) for piece, offset in pieces if piece.strip()]
+
+
+def _between(text: str, separator: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The (start, end) of each piece of `text` between matches of `separator`."""
+    cuts = [(m.start(), m.end()) for m in separator.finditer(text)]
+    starts = [0] + [end for _, end in cuts]
+    ends = [start for start, _ in cuts] + [len(text)]
+    return list(zip(starts, ends, strict=True))
 
 
 def _person_parts(text: str, offset: int) -> list[tuple[str, int]]:

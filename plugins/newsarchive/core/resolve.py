@@ -19,6 +19,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .acronyms import COMMON_ACRONYMS, form_key, initials, is_acronym, undotted
 from .clean_names import (
+    COURTESY_TITLE,
     JOINING_WORDS,
     PERSON_SUFFIXES,
     ROLE_WORDS,
@@ -104,10 +105,11 @@ def _clean(
     found = []
     line = _line_of(text, mention.start) if text else ""
     for part, start in mention_parts(mention.text, mention.start, mention.kind, line):
-        clean = clean_mention(part, start, mention.kind)
+        kind = "person" if COURTESY_TITLE.match(part) else mention.kind
+        clean = clean_mention(part, start, kind)
         if clean is not None and not registry.is_not_entity(clean.text):
             name = " ".join(clean.text.split())
-            found.append(NamedMention(clean.start, clean.end, name, mention.kind))
+            found.append(NamedMention(clean.start, clean.end, name, kind))
     return found
 
 
