@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nameparser.config import CONSTANTS
 
@@ -95,6 +96,7 @@ class CleanName:
     end: int
 
 
+@lru_cache(maxsize=4096)  # asked once for each mention on the line
 def is_table_line(line: str) -> bool:
     """A line of results or a table: names and numbers interleaved ("Kent 301 Essex 4")."""
     words = line.split()
