@@ -53,6 +53,11 @@ def test_a_mention_never_runs_across_a_line_break():
     ]
 
 
+def test_two_names_joined_by_a_slash_are_two():
+    text = "The Tarasov/Usmonov rivalry shaped the party for a decade."
+    assert names_in(text, ("Tarasov/Usmonov", "organization")) == ["Tarasov", "Usmonov"]
+
+
 def test_a_results_line_yields_each_team_alone_and_no_number():
     text = "Saturday's scores:\nDunmore 2 Kellan 1\nOrvale 0 Brack 3\n"
     names = names_in(text, ("Dunmore 2 Kellan", "organization"), ("Orvale 0 Brack", "place"))

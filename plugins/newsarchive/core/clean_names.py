@@ -77,8 +77,12 @@ _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _TOKEN = re.compile(r"\S+")
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:\w\.){2,}$")
 # Where one name ends and the next begins: a line break, a spaced dash, a score, a time
-# or a table number ("1:50.51", "2-0", "13"), a bracketed note.
-_BREAK = re.compile(r"\s*(?:\n|\s[-–—]+\s|--|\(|\)|\[|\]|/\s|;|(?<!\w)\d+(?:[-:.,/]\d+)*(?!\w))\s*")
+# or a table number ("1:50.51", "2-0", "13"), a bracketed note, a slash between two names
+# ("Brown/Blair"; "AC/DC" stays one).
+_BREAK = re.compile(
+    r"\s*(?:\n|\s[-–—]+\s|--|\(|\)|\[|\]|/\s|(?<=[a-z])/(?=[A-Z])|;"
+    r"|(?<!\w)\d+(?:[-:.,/]\d+)*(?!\w))\s*"
+)
 # A courtesy title inside a mention starts another name ("Tanzania Mr Brown").
 _INNER_COURTESY = re.compile(r"(?<=\S)\s+(?=(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z])")
 COURTESY_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+(?=[A-Z])")
