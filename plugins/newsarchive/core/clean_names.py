@@ -84,8 +84,9 @@ _BREAK = re.compile(
     r"|(?<!\w)\d+(?:[-:.,/]\d+)*(?!\w))\s*"
 )
 # A courtesy title inside a mention starts another name ("Tanzania Mr Brown").
-_INNER_COURTESY = re.compile(r"(?<=\S)\s+(?=(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z])")
-COURTESY_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+(?=[A-Z])")
+_COURTESY = r"(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+(?=[A-Z])"
+_INNER_COURTESY = re.compile(rf"(?<=\S)\s+(?={_COURTESY})")
+COURTESY_TITLE = re.compile(rf"^{_COURTESY}")
 _SCORE = re.compile(r"^\d+(?:[-:.,/]\d+)+$")
 _NICKNAME = re.compile(
     r"(?<=\w\s)[\"“'‘(]\s*(?P<nickname>[A-Z][^\"“”'‘’()\n]{1,20}?)\s*[\"”'’)](?=\s+[A-Z])"
