@@ -101,21 +101,28 @@ class CleanName:
     end: int
 
 
+_DIGIT = re.compile(r"\d")
+
+
 @lru_cache(maxsize=4096)  # asked once for each mention on the line
 def is_table_line(line: str) -> bool:
     """A line of results or a table: names and numbers interleaved ("Kent 301 Essex 4")."""
     words = line.split()
-    numbers = sum(1 for w in words if any(c.isdigit() for c in w) and not w[:1].isalpha())
-    return len(words) >= 3 and numbers >= 2 and numbers >= 0.2 * len(words)
+    # No more numbers than digits: most prose lines are settled without looking at a word.
+    digits = sum(map(line.count, "0123456789"))
+    if len(words) < 3 or digits < max(2, 0.2 * len(words)):
+        return False
+    numbers = sum(1 for w in words if not w[:1].isalpha() and _DIGIT.search(w))
+    return numbers >= 2 and numbers >= 0.2 * len(words)
 
 
-def mention_parts(text: str, start: int, kind: str, line: str = "") -> list[tuple[str, int]]:
+def mention_parts(text: str, start: int, kind: str, table: bool = False) -> list[tuple[str, int]]:
     """The names a mention really holds, each with its offset: a mention never crosses a
-    line break, a spaced dash, a score or a table number, and in a `line` of results every
-    number separates two names. Outside tables a number ending a name is kept ("Radio 4")."""
+    line break, a spaced dash, a score or a table number, and on a line of results
+    (`table`, see is_table_line) every number separates two names. Outside tables a number
+    ending a name is kept ("Radio 4")."""
     if kind == "person":
         text = _without_nickname(text)
-    table = bool(line) and is_table_line(line)
     parts, cursor = [], 0
     for separator in _BREAK.finditer(text):
         token = separator.group(0).strip()

@@ -104,12 +104,17 @@ def _script_normal(text: str) -> str:
 
 def name_tokens(name: str) -> list[str]:
     """The tokens that carry a name, particles dropped ("Bashar al-Assad" -> Bashar, Assad)."""
+    return list(_name_tokens(name))
+
+
+@lru_cache(maxsize=65536)  # the same names are asked for article after article
+def _name_tokens(name: str) -> tuple[str, ...]:
     tokens = []
     for token in re.split(r"[\s\-‐]+", name):
         token = token.strip(".,'’\"()")
         if token and token.casefold() not in NAME_PARTICLES:
             tokens.append(token)
-    return tokens
+    return tuple(tokens)
 
 
 @lru_cache(maxsize=65536)

@@ -13,6 +13,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import product
 
 from rapidfuzz.distance import Levenshtein
@@ -83,6 +84,7 @@ class ArticleNames:
     short_forms: tuple[tuple[str, str], ...] = ()
 
 
+@lru_cache(maxsize=1 << 17)  # a million calls at 10k articles, over a few thousand names
 def normalise(name: str) -> str:
     return " ".join(name.split()).casefold()
 
@@ -94,7 +96,10 @@ def _line_of(text: str, start: int) -> str:
 
 
 def _clean(
-    text: str, mention: Mention, registry: Registry, names: Mapping[str, RegistryEntity]
+    mention: Mention,
+    registry: Registry,
+    names: Mapping[str, RegistryEntity],
+    table_at: Callable[[int], bool],
 ) -> list[NamedMention]:
     """The names a mention holds, each cleaned of what is not its name."""
     if mention.origin == "registry":
@@ -102,15 +107,39 @@ def _clean(
         return [NamedMention(mention.start, mention.end, entity.name, entity.kind, entity.id)]
     if registry.is_not_entity(mention.text):
         return []
+    names_in = _names_in(mention.text, mention.kind, table_at(mention.start))
+    return [
+        NamedMention(mention.start + start, mention.start + end, name, kind)
+        for start, end, name, kind, written in names_in
+        if not registry.is_not_entity(written)
+    ]
+
+
+def _table_lines(text: str) -> Callable[[int], bool]:
+    """Whether the line at a position is a line of results, each line looked at once."""
+    known: dict[int, bool] = {}
+
+    def table_at(position: int) -> bool:
+        line_start = text.rfind("\n", 0, position) + 1
+        if line_start not in known:
+            known[line_start] = is_table_line(_line_of(text, position))
+        return known[line_start]
+
+    return table_at
+
+
+@lru_cache(maxsize=65536)  # an archive writes the same names again and again
+def _names_in(text: str, kind: str, table: bool) -> tuple[tuple[int, int, str, str, str], ...]:
+    """(start, end, name, kind, as written) of each name in a mention's `text`, offsets
+    relative to it; `table` if the mention is on a line of results."""
     found = []
-    line = _line_of(text, mention.start) if text else ""
-    for part, start in mention_parts(mention.text, mention.start, mention.kind, line):
-        kind = "person" if COURTESY_TITLE.match(part) else mention.kind
-        clean = clean_mention(part, start, kind)
-        if clean is not None and not registry.is_not_entity(clean.text):
+    for part, start in mention_parts(text, 0, kind, table=table):
+        part_kind = "person" if COURTESY_TITLE.match(part) else kind
+        clean = clean_mention(part, start, part_kind)
+        if clean is not None:
             name = " ".join(clean.text.split())
-            found.append(NamedMention(clean.start, clean.end, name, kind))
-    return found
+            found.append((clean.start, clean.end, name, part_kind, clean.text))
+    return tuple(found)
 
 
 _NUMBER = re.compile(r"^\d+(?:[-.:/]\d+)*$")
@@ -241,6 +270,7 @@ def _across_nickname(text: str, mention: Mention) -> Mention:
     return Mention(mention.start, end, text[mention.start : end], "person", mention.origin)
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A crude stem, enough to see "Kills" in "killed" and "Rules" in "rule"."""
     word = word.casefold()
@@ -251,6 +281,7 @@ def _stem(word: str) -> str:
     return word.removesuffix("e")
 
 
+@lru_cache(maxsize=4096)  # asked for each name on the line
 def _is_headline(line: str) -> bool:
     words = [w for w in line.split() if w[:1].isalpha()]
     return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
@@ -322,7 +353,7 @@ def _split_pairs(text: str, kept: list[NamedMention]) -> list[NamedMention]:
     result = []
     for named in kept:
         written = text[named.start : named.end]
-        parts = re.split(r"\s+and\s+", written)
+        parts = re.split(r"\s+and\s+", written) if "and" in written else [written]
         if named.entity_id or len(parts) != 2 or not all(normalise(p) in kinds for p in parts):
             result.append(named)
             continue
@@ -373,11 +404,29 @@ def _is_modifier(text: str, named: NamedMention) -> bool:
     return is_demonym(word) or word.endswith(("i", "ian", "ese", "ish"))
 
 
-def _word_pattern(words: list[str]) -> re.Pattern[str] | None:
-    if not words:
-        return None
-    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+def _whole_word_occurrences(text: str, words: Iterable[str]) -> list[tuple[int, int, str]]:
+    """(start, end, word) of each place `text` writes one of `words` as whole words, left to
+    right, the longest where two start together, none inside another: as a regular
+    expression of the words would find them, without compiling one per article."""
+    found = []
+    for word in words:
+        start = text.find(word)
+        while start != -1:
+            end = start + len(word)
+            if not (start and _WORD_CHARACTER.match(text, start - 1)) and not (
+                _WORD_CHARACTER.match(text, end)
+            ):
+                found.append((start, end, word))
+            start = text.find(word, start + 1)
+    chosen, resume = [], 0
+    for start, end, word in sorted(found, key=lambda f: (f[0], f[0] - f[1])):
+        if start >= resume:
+            chosen.append((start, end, word))
+            resume = end
+    return chosen
 
 
 def resolve_article(text: str, extraction: Extraction, registry: Registry) -> ArticleNames:
@@ -395,8 +444,9 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
     for definition in extraction.definitions:
         everything += [definition.name, definition.alias]
     everything = [_across_nickname(text, m) for m in everything]
+    table_at = _table_lines(text)
     for mention in everything:
-        for named in _clean(text, mention, registry, by_id):
+        for named in _clean(mention, registry, by_id, table_at):
             candidates.append((PRIORITY[mention.origin], named))
 
     placed: dict[tuple[int, int], NamedMention] = {}
@@ -513,21 +563,16 @@ def _add_repeated_mentions(
             written.setdefault(surname_written, full)
     for surname in ambiguous:
         written.pop(surname, None)
-    pattern = _word_pattern([w for w in written if len(w) > 1])
-    if pattern is None:
-        return mentions
     result = list(mentions)
     taken = SpanSet()
     for mention in mentions:
         taken.add(mention.start, mention.end)
-    for match in pattern.finditer(text):
-        if taken.overlaps(match.start(), match.end()):
+    for start, end, word in _whole_word_occurrences(text, [w for w in written if len(w) > 1]):
+        if taken.overlaps(start, end):
             continue
-        source = written[match.group(0)]
-        result.append(
-            NamedMention(match.start(), match.end(), source.name, source.kind, source.entity_id)
-        )
-        taken.add(match.start(), match.end())
+        source = written[word]
+        result.append(NamedMention(start, end, source.name, source.kind, source.entity_id))
+        taken.add(start, end)
     return result
 
 
@@ -597,13 +642,15 @@ class _Clusters:
 
 
 def _non_latin_mentions(
-    text: str, people: dict[tuple[str, ...], str]
+    text: str, people: dict[tuple[str, ...], str], lengths: list[int]
 ) -> list[tuple[int, int, str]]:
-    """Spellings in other scripts of people the archive names in Latin letters."""
-    found = []
-    lengths = sorted({len(key) for key in people}, reverse=True)
+    """Spellings in other scripts of people the archive names in Latin letters; `lengths`
+    the numbers of words in `people`'s keys, longest first."""
+    found: list[tuple[int, int, str]] = []
+    if text.isascii():
+        return found
     for line in re.finditer(r"[^\n]+", text):
-        if detect(line.group(0)).is_latin:
+        if line.group(0).isascii() or detect(line.group(0)).is_latin:
             continue
         words = [
             (m.start() + line.start(), m.end() + line.start(), m.group(0))
@@ -746,11 +793,13 @@ def resolve_corpus(
         ):
             people.setdefault(tuple(skeleton(t) for t in name_tokens(node)), node)
     extra: dict[str, list[NamedMention]] = defaultdict(list)
+    lengths = sorted({len(key) for key in people}, reverse=True)
     for key in sorted(articles):
+        found = _non_latin_mentions(texts.get(key, ""), people, lengths)
         taken = SpanSet()
-        for mention in articles[key].mentions:
+        for mention in articles[key].mentions if found else ():
             taken.add(mention.start, mention.end)
-        for start, end, node in _non_latin_mentions(texts.get(key, ""), people):
+        for start, end, node in found:
             if taken.overlaps(start, end):
                 continue
             written = texts[key][start:end]
