@@ -17,7 +17,14 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from newsarchive.core.slugs import short_hash  # noqa: E402
 from newsarchive.review import format_review  # noqa: E402
-from newsarchive.site_build import BuildFailed, build_site, remove_build_leftovers  # noqa: E402
+from newsarchive.site_build import (  # noqa: E402
+    BuildFailed,
+    build_site,
+    is_our_build,
+    one_build_at_a_time,
+    output_lock,
+    remove_build_leftovers,
+)
 
 SETTINGS = ROOT / "pelicanconf.py"
 PUBLISH_SETTINGS = ROOT / "publishconf.py"
@@ -46,13 +53,14 @@ def _build(
     verbose: bool,
     fresh: bool = False,
     extra: dict | None = None,
+    wait: bool = True,
 ) -> None:
     _init_logging(verbose)
     overrides = {**(_content_overrides(content) if content else {}), **(extra or {})}
     if fresh:
         overrides["NEWSARCHIVE_FRESH"] = True
     try:
-        report = build_site(settings, output=output or OUTPUT, overrides=overrides)
+        report = build_site(settings, output=output or OUTPUT, overrides=overrides, wait=wait)
     except BuildFailed as error:
         print(f"error: {error}", file=sys.stderr)
         raise Exit(code=1) from None
@@ -66,25 +74,29 @@ def _build(
         "verbose": "log every file Pelican writes",
         "fresh": "ignore the extraction cache (it is still refreshed)",
         "processes": "processes for finding entities (default: NEWSARCHIVE_PROCESSES or all cores)",
+        "wait": "wait for another build of the same output or cache to finish (default)",
     }
 )
-def build(c, output=None, content=None, verbose=False, fresh=False, processes=None):
+def build(c, output=None, content=None, verbose=False, fresh=False, processes=None, wait=True):
     """Build the archive into output/ (the previous output stays if the build fails)."""
     extra = {"NEWSARCHIVE_PROCESSES": int(processes)} if processes else None
-    _build(SETTINGS, output, content, verbose, fresh, extra)
+    _build(SETTINGS, output, content, verbose, fresh, extra, wait)
 
 
 @task
 def clean(c):
-    """Remove the built site and any half-finished build folders."""
-    shutil.rmtree(OUTPUT, ignore_errors=True)
-    remove_build_leftovers(OUTPUT)
+    """Remove the built site (only if newsarchive built it) and half-finished build folders."""
+    with one_build_at_a_time([output_lock(OUTPUT)]):
+        if OUTPUT.is_dir() and not is_our_build(OUTPUT) and any(OUTPUT.iterdir()):
+            raise Exit(f"error: {OUTPUT} was not written by newsarchive; left as it is", code=1)
+        shutil.rmtree(OUTPUT, ignore_errors=True)
+        remove_build_leftovers(OUTPUT)
 
 
-@task(pre=[clean])
+@task(help={"content": "build this folder of articles instead of content/"})
 def rebuild(c, content=None):
-    """Remove everything built, then build from scratch."""
-    _build(SETTINGS, None, content, False)
+    """Build from scratch, ignoring every cache; swapped in only on success, like build."""
+    _build(SETTINGS, None, content, False, fresh=True)
 
 
 @task(help={"output": "where to write the site (default: output/)"})

@@ -22,9 +22,12 @@ PUBLISH_SETTINGS = ROOT / "publishconf.py"
 SHARED = ROOT.parent / "shared"
 
 
-def build(content: Path, output: Path, settings: Path = SETTINGS, **overrides) -> BuildReport:
+def build(
+    content: Path, output: Path, settings: Path = SETTINGS, wait: bool = True, **overrides
+) -> BuildReport:
     """Build `content` with the project's settings and theme into `output`."""
-    return build_site(settings, output=output, overrides={"PATH": str(content), **overrides})
+    overrides = {"PATH": str(content), **overrides}
+    return build_site(settings, output=output, overrides=overrides, wait=wait)
 
 
 class _TextOnly(HTMLParser):

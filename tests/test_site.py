@@ -264,7 +264,8 @@ def test_a_failed_build_leaves_the_previous_output_untouched(content_dir, tmp_pa
         build(content_dir, output, THEME=str(broken_theme))
     after = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
     assert after == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "out", "theme"]
+    # No staging folder left behind; only the lock file the next build takes.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "content", "out", "theme"]
 
 
 def test_publish_build_has_absolute_urls_and_feeds_without_undated_stories(tmp_path):

@@ -16,6 +16,9 @@ from .enrich import KIND_LABELS, Archive, published_date
 
 logger = logging.getLogger(__name__)
 
+INDEX_FOLDER = "entities"  # the entity indexes by kind and order
+DATA_FOLDER = "data"  # the open data: entities.json, articles.json
+
 
 def _site_url(settings: dict[str, Any], url: str) -> str:
     """An absolute URL when the site has one (publishing), else one relative to its root."""
@@ -89,7 +92,8 @@ class EntityGenerator(Generator):
 
     def _index_path(self, kind: str | None, order: str) -> str:
         name = kind or "all"
-        return f"entities/{name}.html" if order == "mentions" else f"entities/{name}-a-z.html"
+        suffix = "" if order == "mentions" else "-a-z"
+        return f"{INDEX_FOLDER}/{name}{suffix}.html"
 
     def _write_redirects(self, writer: Any, archive: Archive) -> None:
         template = self.get_template("redirect")
@@ -135,7 +139,7 @@ class EntityGenerator(Generator):
                 key=lambda a: a.url,
             )
         ]
-        folder = Path(self.output_path) / "data"
+        folder = Path(self.output_path) / DATA_FOLDER
         folder.mkdir(parents=True, exist_ok=True)
         for name, records in (("entities.json", entities), ("articles.json", articles)):
             (folder / name).write_text(

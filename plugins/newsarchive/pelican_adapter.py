@@ -7,11 +7,13 @@ signal receivers weakly.
 
 from __future__ import annotations
 
+import fnmatch
 import html
 import logging
 import os
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 from pelican import signals
@@ -19,6 +21,7 @@ from pelican.readers import BaseReader, MarkdownReader
 from pelican.utils import order_content
 
 from . import timings
+from .core.content_files import content_files, refusal
 from .core.dateline import mark_dateline_in_html
 from .core.dates import describe, html_datetime
 from .core.publish import timeline_month_slug, timeline_point_anchor
@@ -31,7 +34,7 @@ from .core.read import (
     parse_raw_article,
     render_html,
 )
-from .core.sanitize import clean_html
+from .core.sanitize import clean_html, is_site_path, is_web_address
 from .core.scripts import detect
 from .core.search_index import DEFAULT_BOOSTS, SHARD_BYTES
 from .core.slugs import SlugClaim, deduplicate, make_slug
@@ -39,6 +42,7 @@ from .enrich import enrich
 from .entity_generator import EntityGenerator
 from .extraction_pool import PARALLEL_MINIMUM
 from .markdown_cache import CachedMarkdownReader, save_conversions
+from .output_claims import claim_output_paths
 from .progress import Progress
 from .search_generator import SearchGenerator
 from .template_helpers import published, script_attributes
@@ -58,6 +62,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "TIMELINE_MONTH_SAVE_AS": "timeline/{slug}.html",
     "NEWSARCHIVE_SIDECAR_EXTENSION": ".meta",
     "NEWSARCHIVE_PROGRESS_EVERY": 250,
+    "NEWSARCHIVE_MAX_FILE_BYTES": 32_000_000,
     "NEWSARCHIVE_REGISTRY": ["registry.yaml"],
     "NEWSARCHIVE_ENTITY_IDS": "entity-ids.json",
     "NEWSARCHIVE_REVIEW_FILE": None,
@@ -157,9 +162,12 @@ def _decode(path: str, shown_path: str) -> str:
 
 def _read_sidecar(path: str, shown_path: str, settings: dict[str, Any]) -> dict[str, Field]:
     sidecar = os.path.splitext(path)[0] + settings["NEWSARCHIVE_SIDECAR_EXTENSION"]
-    if not os.path.exists(sidecar):
+    if not os.path.lexists(sidecar):
         return {}
     shown_sidecar = os.path.splitext(shown_path)[0] + os.path.splitext(sidecar)[1]
+    root = Path(os.path.realpath(settings["PATH"]))
+    if problem := refusal(Path(sidecar), root, settings["NEWSARCHIVE_MAX_FILE_BYTES"]):
+        raise ArticleFormatError(shown_sidecar, None, problem, "Its article is skipped too")
     with open(sidecar, encoding="utf-8-sig") as handle:
         return parse_fields(handle.read().splitlines(), shown_sidecar)
 
@@ -224,8 +232,34 @@ def finish_reading(generator: Any) -> None:
     # related stories and the search index ask thousands of times; slug and date are final
     # now, so the URL is fixed once.
     for article in [*generator.articles, *generator.hidden_articles]:
+        _refuse_unsafe_addresses(article)
         article.override_url = article.url
         article.override_save_as = article.save_as
+    stories = [*generator.articles, *generator.hidden_articles, *generator.translations,
+               *generator.drafts]  # fmt: skip
+    claim_output_paths(sorted(stories, key=lambda a: a.relative_source_path), settings)
+
+
+def _refuse_unsafe_addresses(article: Any) -> None:
+    """A source link only to a web address; a story's own URL only inside the site."""
+    source = article.relative_source_path
+    address = getattr(article, "source_url", None)
+    if address and not is_web_address(str(address)):
+        logger.warning(
+            "%s: the source address %r is not an http(s) address and is not published as a "
+            "link; write it as https://…", source, address,
+        )  # fmt: skip
+        article.source_url = None
+        article.metadata.pop("source_url", None)
+    own = article.metadata.get("url")
+    if own and not is_site_path(str(own)):
+        logger.warning(
+            "%s: URL %r is not a path inside the site; the story keeps its usual address. "
+            "For the source of the story write Source_URL: https://…", source, own,
+        )  # fmt: skip
+        del article.metadata["url"]
+        if getattr(article, "override_url", None) == own:
+            del article.override_url
 
 
 def _mark_dateline(article: Any) -> None:
@@ -250,6 +284,38 @@ def collect_places(generator: Any) -> None:
     """The dateline places the archive reports from most, for the home page."""
     counts = Counter(a.place for a in generator.articles if getattr(a, "place", None))
     generator.context["dateline_places"] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def read_only_inside_content(generator: Any) -> None:
+    """generator_init: every generator lists its files through `content_files`, which
+    refuses links leaving the content folder, FIFOs, devices and oversized articles."""
+    settings = generator.settings
+
+    def get_files(paths: Any, exclude: list[str] | None = None, extensions: Any = None) -> set[str]:
+        excluded_by_parent: dict[str, set[str]] = {}
+        for excluded in exclude or ():
+            parent, name = os.path.split(os.path.join(generator.path, excluded))
+            excluded_by_parent.setdefault(parent, set()).add(name)
+        ignores = settings["IGNORE_FILES"]
+
+        def skip_folder(parent: str, name: str) -> bool:
+            return name in excluded_by_parent.get(parent, ()) or any(
+                fnmatch.fnmatch(name, pattern) for pattern in ignores
+            )
+
+        found, refused = content_files(
+            Path(generator.path),
+            [paths] if isinstance(paths, str) else paths,
+            skip_folder,
+            lambda path: generator._include_path(path, extensions),
+            # Static files (extensions=False) are copied, not read into memory.
+            None if extensions is False else settings["NEWSARCHIVE_MAX_FILE_BYTES"],
+        )
+        for problem in refused:  # Pelican's log filter drops a repeat from another generator
+            logger.warning("%s: %s", problem.path, problem.reason)
+        return found
+
+    generator.get_files = get_files
 
 
 def count_articles_to_read(generator: Any) -> None:
@@ -297,6 +363,7 @@ def get_generators(pelican: Any) -> list[type[Any]]:
 def register() -> None:
     signals.initialized.connect(apply_default_settings)
     signals.get_generators.connect(get_generators)
+    signals.generator_init.connect(read_only_inside_content)
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(count_articles_to_read)
     signals.article_generator_preread.connect(advance_progress)

@@ -1,7 +1,10 @@
 """Run a whole Pelican build safely: into a staging folder, swapped into place only on success.
 
 A failed build leaves the previous output untouched; a finished one ends with a
-one-line summary of what was built.
+one-line summary of what was built. Only a folder we built is ever replaced (it holds
+OUTPUT_MARKER), never one holding the content, theme, plugins, cache or project; and one
+build at a time writes an output and a cache (a file lock each, released by the operating
+system when a build dies).
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
 from pelican import Pelican, signals
 from pelican.log import LimitFilter
 from pelican.settings import read_settings
@@ -25,6 +31,8 @@ logger = logging.getLogger("newsarchive")
 
 STAGING_PREFIX = "building-"
 RETIRED_PREFIX = "retired-"
+OUTPUT_MARKER = ".newsarchive-output"
+_MARKER_TEXT = "Written by newsarchive: a build replaces this folder whole, keep no files here.\n"
 
 
 class BuildFailed(RuntimeError):
@@ -94,6 +102,76 @@ def remove_build_leftovers(output: str | os.PathLike[str]) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
+def refuse_unsafe_output(final: Path, protected: dict[str, Path]) -> None:
+    """Raise BuildFailed when replacing `final` could destroy something that is not a build:
+    a `protected` folder (by what it is: content, theme, ...) it equals, contains or, for all
+    but the project, lies inside; or a folder of files without our marker."""
+    for what, folder in protected.items():
+        if final == folder or folder.is_relative_to(final):
+            raise BuildFailed(
+                f"refusing to build into {final}: a build replaces its output folder whole, "
+                f"and that would delete the {what} folder {folder}; choose another --output"
+            )
+        if what != "project" and final.is_relative_to(folder):
+            raise BuildFailed(
+                f"refusing to build into {final}: it lies inside the {what} folder {folder}; "
+                "choose an output folder outside it"
+            )
+    if final.exists() and not final.is_dir():
+        raise BuildFailed(f"refusing to build into {final}: it is a file, not a folder")
+    if final.is_dir() and not is_our_build(final) and any(final.iterdir()):
+        raise BuildFailed(
+            f"refusing to build into {final}: it holds files that newsarchive did not write "
+            f"(no {OUTPUT_MARKER} in it), and a build replaces the folder whole; empty it, "
+            "remove it or choose another --output"
+        )
+
+
+def is_our_build(folder: Path) -> bool:
+    """`folder` holds a site newsarchive built: its marker, or (built before there was one)
+    the home page, search manifest and open data every build writes."""
+    legacy = ("index.html", "search/manifest.json", "data/entities.json")
+    return (folder / OUTPUT_MARKER).is_file() or all((folder / p).is_file() for p in legacy)
+
+
+def _protected_folders(settings: dict[str, Any], settings_file: Path) -> dict[str, Path]:
+    folders = {
+        "content": settings["PATH"],
+        "theme": settings["THEME"],
+        "cache": settings["CACHE_PATH"],
+        "project": settings_file.parent,
+        **{f"plugin ({path})": path for path in settings.get("PLUGIN_PATHS", ())},
+    }
+    return {what: Path(folder).resolve() for what, folder in folders.items()}
+
+
+@contextmanager
+def one_build_at_a_time(lock_files: list[Path], wait: bool = True) -> Iterator[None]:
+    """Hold a lock on each of `lock_files` (a build's output and cache) for the block. When
+    another build holds one, wait for it with a message, or raise BuildFailed if not `wait`.
+    A lock dies with its process, so a killed build never blocks the next."""
+    with ExitStack() as held:
+        for lock_file in sorted(set(lock_files)):  # one order everywhere: no deadlock
+            lock_file.parent.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(lock_file)
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                if not wait:
+                    raise BuildFailed(
+                        f"another build is running (it holds {lock_file}); "
+                        "try again when it has finished"
+                    ) from None
+                logger.warning("Another build holds %s; waiting for it to finish", lock_file)
+                lock.acquire()
+            held.callback(lock.release)
+        yield
+
+
+def output_lock(final: Path) -> Path:
+    return final.parent / f".{final.name}.lock"
+
+
 def _swap_into_place(staging: Path, final: Path) -> None:
     if final.exists():
         retired = final.with_name(f".{final.name}.{RETIRED_PREFIX}{os.getpid()}")
@@ -113,18 +191,32 @@ def build_site(
     settings_file: str | os.PathLike[str],
     output: str | os.PathLike[str] | None = None,
     overrides: dict[str, Any] | None = None,
+    wait: bool = True,
 ) -> BuildReport:
     """Build the site described by `settings_file` into `output` (default: its OUTPUT_PATH).
 
-    Raises BuildFailed, with `output` as it was before, if Pelican stops. Articles
-    that cannot be read are reported and skipped, and do not fail the build.
+    Raises BuildFailed, with `output` as it was before, if Pelican stops, if `output` is
+    not a folder a build may replace, or if another build holds it and not `wait`.
+    Articles that cannot be read are reported and skipped, and do not fail the build.
     """
     started = time.perf_counter()
-    settings = read_settings(str(settings_file), override=dict(overrides or {}))
+    try:
+        settings = read_settings(str(settings_file), override=dict(overrides or {}))
+    except Exception as error:  # Pelican raises ValueError, a settings file anything
+        raise BuildFailed(f"settings {settings_file}: {error}") from error
     final = Path(output or settings["OUTPUT_PATH"]).resolve()
+    refuse_unsafe_output(final, _protected_folders(settings, Path(settings_file).resolve()))
     final.parent.mkdir(parents=True, exist_ok=True)
+    cache_lock = Path(settings["CACHE_PATH"]).resolve() / "build.lock"
+    with one_build_at_a_time([output_lock(final), cache_lock], wait):
+        return _build_locked(settings, final, started)
+
+
+def _build_locked(settings: dict[str, Any], final: Path, started: float) -> BuildReport:
     remove_build_leftovers(final)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.{STAGING_PREFIX}", dir=final.parent))
+    staging.chmod(0o755)  # mkdtemp's 0700 would lock out a web server running as another user
+    (staging / OUTPUT_MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
     settings["OUTPUT_PATH"] = str(staging)
     settings["DELETE_OUTPUT_DIRECTORY"] = False  # the staging folder is new
 

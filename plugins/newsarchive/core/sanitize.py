@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import nh3
 
 ALLOWED_TAGS = frozenset(
@@ -36,3 +38,17 @@ def clean_html(fragment: str) -> str:
         link_rel="noopener",
         strip_comments=True,
     )
+
+
+def is_web_address(url: str) -> bool:
+    """An absolute http(s) address: the only kind published as a link to a story's source
+    (never javascript:, data: or file:)."""
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def is_site_path(url: str) -> bool:
+    """A path inside the site ("2024/05/story.html"): no scheme, no host, no `..` step."""
+    parts = urlsplit(url.strip())
+    steps = parts.path.split("/")
+    return not (parts.scheme or parts.netloc or url.strip().startswith("/") or ".." in steps)

@@ -1,0 +1,111 @@
+"""What the site writes besides its stories, read from Pelican's settings, so that a story's
+Save_as (or slug) can never replace a page, a feed or a file in one of the site's folders.
+
+The claims themselves are settled by `core.output_paths`; this module only lists, in
+Pelican's terms, which paths and folders the site reserves.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from typing import Any
+
+from pelican.paginator import Paginator
+
+from .core.output_paths import settle_claims
+from .entity_generator import DATA_FOLDER, INDEX_FOLDER
+from .site_build import OUTPUT_MARKER
+
+logger = logging.getLogger(__name__)
+
+# Path settings of the stories themselves: those are the claims, not reserved.
+_STORY_KINDS = {"ARTICLE", "ARTICLE_LANG", "DRAFT", "DRAFT_LANG", "UNDATED_ARTICLE",
+                "PAGE", "PAGE_LANG", "DRAFT_PAGE", "DRAFT_PAGE_LANG"}  # fmt: skip
+_PERIOD_KINDS = {"YEAR_ARCHIVE", "MONTH_ARCHIVE", "DAY_ARCHIVE"}
+
+
+def _pages_of(path: str, stories: list[Any], settings: dict[str, Any]) -> list[str]:
+    """`path` and, when the list is paginated, its further pages (index2.html, ...)."""
+    per_page = settings["DEFAULT_PAGINATION"]
+    if not per_page or len(stories) <= per_page:
+        return [path]
+    paginator = Paginator(path, path, stories, settings, per_page)
+    return [paginator.page(number).save_as for number in paginator.page_range]
+
+
+def site_paths(
+    settings: dict[str, Any], stories: list[Any]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The output paths the site writes (path -> what) and the folders it fills (folder ->
+    what), for these dated `stories`."""
+    paginated = settings.get("PAGINATED_TEMPLATES", {})
+    lists: dict[str, tuple[str, list[Any]]] = {}
+    folders: dict[str, str] = {}
+
+    def add(path: str, what: str, listed: list[Any] | None = None) -> None:
+        if path:  # an empty *_SAVE_AS: Pelican does not write that page
+            lists.setdefault(path, (what, []))[1].extend(listed or [])
+
+    for name in settings["DIRECT_TEMPLATES"]:
+        add(settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html"), f"the {name} page",
+            stories if name in paginated else None)  # fmt: skip
+    for setting, value in settings.items():
+        kind = setting.removesuffix("_SAVE_AS")
+        if kind == setting and not setting.endswith(("_ATOM", "_RSS")):
+            continue
+        if not isinstance(value, str) or not value or kind in _STORY_KINDS:
+            continue
+        what = (
+            f"the feed {setting}"
+            if kind == setting
+            else f"the {kind.lower().replace('_', ' ')} page ({setting})"
+        )
+        if kind in _PERIOD_KINDS:
+            periods: dict[str, list[Any]] = defaultdict(list)
+            for story in stories:
+                periods[value.format(date=story.date)].append(story)
+            for path, listed in periods.items():
+                add(path, what, listed if "period_archives" in paginated else None)
+        elif "{" in value:
+            folder = value.split("{", 1)[0].rpartition("/")[0]
+            if folder:
+                folders[folder] = f"the folder {folder}/ of {setting}"
+        else:
+            add(value, what)
+    beats: dict[str, list[Any]] = defaultdict(list)
+    for story in stories:
+        if getattr(story, "category", None) and story.category.save_as:
+            beats[story.category.save_as].append(story)
+    for path, listed in beats.items():
+        add(path, "a beat page", listed if "category" in paginated else None)
+
+    reserved = {OUTPUT_MARKER: "the build's marker"}
+    for path, (what, listed) in lists.items():
+        for page in _pages_of(path, listed, settings):
+            reserved.setdefault(page, what)
+    own_folders = {
+        settings["SEARCH_INDEX_PATH"]: "the search index",
+        INDEX_FOLDER: "the entity indexes",
+        DATA_FOLDER: "the open data",
+        settings["THEME_STATIC_DIR"]: "the theme's files",
+        **{path: "the static files" for path in settings.get("STATIC_PATHS", ())},
+    }
+    return reserved, {**folders, **own_folders}
+
+
+def claim_output_paths(stories: list[Any], settings: dict[str, Any]) -> None:
+    """Give every story that would replace a site page, a file in a site folder or an earlier
+    story a free path of its own, with an error naming both. `stories` in a fixed order."""
+    dated = [s for s in stories if not getattr(s, "undated", False) and s.status == "published"]
+    reserved, folders = site_paths(settings, dated)
+    by_key = {story.relative_source_path: story for story in stories}
+    claims = [(story.relative_source_path, story.save_as) for story in stories]
+    for key, moved in settle_claims(claims, reserved, folders).items():
+        logger.error(
+            "%s: its output path %s belongs to %s; published at %s instead. "
+            "Give the story another Save_as (or slug).",
+            key, moved.wanted, moved.owner, moved.path,
+        )  # fmt: skip
+        story = by_key[key]
+        story.override_save_as = story.override_url = moved.path
