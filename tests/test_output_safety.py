@@ -267,3 +267,21 @@ def test_nothing_outside_the_content_folder_is_read(content_dir, tmp_path, caplo
     assert "outside the content folder" in warned["story.meta"]  # the sidecar, so not the story
     assert "the same file as" in warned["same.txt"]
     assert not list(output.rglob("loop"))
+
+
+@pytest.mark.parametrize("damage", ["random bytes", "cut short"])
+def test_a_damaged_cache_is_set_aside_and_rebuilt(story, tmp_path, caplog, damage):
+    cache = tmp_path / "cache"
+    (story / "note.md").write_text("Title: A note\nDate: 2024-05-09\n\nMarkdown body.\n")
+    first = build(story, tmp_path / "first", CACHE_PATH=str(cache))
+    database = cache / "newsarchive-extraction.sqlite3"
+    data = database.read_bytes()
+    for journal in cache.glob("*.sqlite3-*"):
+        journal.unlink()
+    database.write_bytes(os.urandom(len(data)) if damage == "random bytes" else data[:4096])
+    for _ in range(2):  # and the build after it finds a sound cache again
+        again = build(story, tmp_path / "again", CACHE_PATH=str(cache))
+        assert again.articles == first.articles == 2
+        assert tree_digest(tmp_path / "again") == tree_digest(tmp_path / "first")
+    assert "is damaged" in caplog.text
+    assert len(list(cache.glob("newsarchive-extraction.sqlite3.damaged-*"))) == 1

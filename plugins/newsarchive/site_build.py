@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from pelican.log import LimitFilter
 from pelican.settings import read_settings
 
 from . import timings
+from .stage_cache import CACHE_FILE, cache_damage
 
 logger = logging.getLogger("newsarchive")
 
@@ -182,6 +184,60 @@ def _swap_into_place(staging: Path, final: Path) -> None:
         os.rename(staging, final)
 
 
+def _cache_error(error: BaseException) -> sqlite3.DatabaseError | None:
+    """The SQLite error of the cache behind `error` (raised by it, or the cause of it)."""
+    while error is not None:
+        if isinstance(error, sqlite3.DatabaseError):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def set_damaged_cache_aside(cache: Path) -> Path:
+    """Move the cache database (and its journal files) aside, named by the time; returns
+    where the database went."""
+    aside = cache.with_name(f"{cache.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+    for suffix in ("", "-wal", "-shm"):
+        part = cache.with_name(cache.name + suffix)
+        if part.exists():
+            os.replace(part, aside.with_name(aside.name + suffix))
+    return aside
+
+
+def _warn_and_set_aside(cache: Path, damage: str) -> None:
+    aside = set_damaged_cache_aside(cache)
+    logger.warning(
+        "The cache %s is damaged (%s); it was moved to %s and is built anew",
+        cache, damage, aside,
+    )  # fmt: skip
+
+
+def _run_pelican(settings: dict[str, Any], staging: Path) -> None:
+    """Pelican's run with a sound cache: one found damaged (overwritten, cut short) before
+    or during the run is set aside with a warning, and the build runs without it."""
+    cache = Path(settings["CACHE_PATH"]) / CACHE_FILE
+    if damage := cache_damage(cache):
+        _warn_and_set_aside(cache, damage)
+    before = dict(settings)
+    try:
+        Pelican(settings).run()
+        return
+    except Exception as error:
+        damage = _cache_error(error)
+        if damage is None:
+            raise
+        if "full" in str(damage):
+            raise BuildFailed(
+                f"the disk holding the cache {cache} is full; free some space there, or set "
+                "CACHE_PATH to a folder on another disk"
+            ) from error
+        _warn_and_set_aside(cache, str(damage))
+    for leftover in staging.iterdir():
+        if leftover.name != OUTPUT_MARKER:
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    Pelican(dict(before)).run()
+
+
 def _folder_size(folder: Path) -> tuple[int, int]:
     files = [p for p in folder.rglob("*") if p.is_file()]
     return len(files), sum(p.stat().st_size for p in files)
@@ -230,7 +286,7 @@ def _build_locked(settings: dict[str, Any], final: Path, started: float) -> Buil
     timings.reset()
     signals.all_generators_finalized.connect(_observe)
     try:
-        Pelican(settings).run()
+        _run_pelican(settings, staging)
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(error, KeyboardInterrupt):

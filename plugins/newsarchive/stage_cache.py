@@ -75,6 +75,33 @@ def installed_version(package: str) -> str:
         return f"{package} not installed"
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def cache_damage(path: Path) -> str | None:
+    """What is wrong with the cache database at `path` that would fail a build (overwritten,
+    cut short, unreadable), or None. Cheap: the header and the schema, not every page."""
+    if not path.exists():
+        return None
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+        if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
+            return "not an SQLite database"
+        page_size = int.from_bytes(header[16:18], "big")
+        pages = int.from_bytes(header[28:32], "big")
+        if path.stat().st_size < (65536 if page_size == 1 else page_size) * pages:
+            return "the file is shorter than its header says (cut short)"
+        connection = sqlite3.connect(path)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            connection.close()
+    except (OSError, sqlite3.DatabaseError) as error:
+        return str(error)
+    return None
+
+
 class StageCache:
     def __init__(self, path: Path, fresh: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
