@@ -216,3 +216,29 @@ def test_a_rebuild_after_an_edit_equals_a_build_from_scratch(tmp_path):
     assert warm == fresh
     assert warm != files(tmp_path / "before")
     assert any("quartermaine" in name for name in warm)  # the new person has a page
+
+
+def test_bad_dates_repeated_fields_missing_templates_and_utf16_never_stop_the_build(
+    content_dir, tmp_path, caplog
+):
+    (content_dir / "offset.txt").write_text("Date: 2024-05-08 14:10 +25:00\n\nBad zone\n\nB.\n")
+    (content_dir / "titles.md").write_text("Title: One\nTitle: Two\nDate: 2024-05-08\n\nB.\n")
+    (content_dir / "template.md").write_text(
+        "Title: Odd template\nDate: 2024-05-08\nTemplate: nope\n\nStill here.\n"
+    )
+    for name, encoding in (("le.txt", "utf-16-le"), ("be.txt", "utf-16-be")):
+        bom = "\ufeff".encode(encoding)
+        text = f"Date: 2024-05-09\n\nWide {name[:2]} story\n\nRead in full.\n"
+        (content_dir / name).write_bytes(bom + text.encode(encoding))
+    (content_dir / "fine.txt").write_text("Date: 2024-05-10\n\nFine story\n\nBody.\n")
+    output = tmp_path / "out"
+    report = build(content_dir, output)
+    published = {p.name for p in output.glob("2024/05/*.html")}
+    assert {"fine-story.html", "odd-template.html", "wide-le-story.html",
+            "wide-be-story.html"} <= published  # fmt: skip
+    assert report.articles == 4 and report.skipped == 2
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any(m.startswith("offset.txt:1:") and "+23:59" in m for m in errors)
+    assert any(m.startswith("titles.md:2:") and "Keep one" in m for m in errors)
+    assert any(m.startswith("template.md:") and "no template 'nope'" in m for m in errors)
+    assert "Still here." in (output / "2024" / "05" / "odd-template.html").read_text()

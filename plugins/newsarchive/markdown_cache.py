@@ -14,6 +14,8 @@ exactly as Pelican makes them.
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from pelican.utils import pelican_open
 from .stage_cache import CACHE_FILE, StageCache, digest, installed_version
 
 STAGE = "markdown"
+logger = logging.getLogger(__name__)
 
 
 CONVERTER_VERSIONS = [installed_version("markdown"), installed_version("pygments")]
@@ -53,6 +56,7 @@ class CachedMarkdownReader(MarkdownReader):
             self._reused.append(key)
             self._md = self._header_converter()
         content, header = cached
+        _refuse_repeated_fields(header, text, source_path, self.settings.get("PATH", "."))
         return content, self._parse_metadata(header)
 
     def save(self) -> None:
@@ -82,6 +86,25 @@ class CachedMarkdownReader(MarkdownReader):
             converter.preprocessors.register(MetaPreprocessor(converter), "meta", 27)
         converter.reset()
         return converter
+
+
+# Header fields that hold one value: a second line of one is a mistake, not a list.
+SINGLE_FIELDS = ("title", "date", "modified", "slug", "save_as", "url", "template", "status",
+                 "lang", "category")  # fmt: skip
+
+
+def _refuse_repeated_fields(header: dict[str, list[str]], text: str, path: str, root: str) -> None:
+    for field in SINGLE_FIELDS:
+        if len(header.get(field, ())) > 1:
+            written = [n for n, line in enumerate(text.splitlines(), 1)
+                       if line.casefold().startswith(f"{field}:")]  # fmt: skip
+            where = f":{written[1]}" if len(written) > 1 else ""
+            message = (
+                f"{os.path.relpath(path, root)}{where}: a second {field.title()} line; "
+                f"an article has one {field.title()}. Keep one of the lines"
+            )
+            logger.error("%s", message)  # Pelican itself only says "Could not process"
+            raise ValueError(message)
 
 
 def save_conversions(generator: Any) -> None:

@@ -7,6 +7,7 @@ signal receivers weakly.
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import html
 import logging
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from pelican import signals
+from pelican.generators import PelicanTemplateNotFound
 from pelican.readers import BaseReader, MarkdownReader
 from pelican.utils import order_content
 
@@ -134,6 +136,16 @@ class RawNewsReader(BaseReader):
 def _decode(path: str, shown_path: str) -> str:
     with open(path, "rb") as handle:
         data = handle.read()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Windows "Unicode" text
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise ArticleFormatError(
+                shown_path,
+                None,
+                f"the file starts as UTF-16 but is not ({error.reason})",
+                "Save the file as UTF-8",
+            ) from None
     if b"\x00" in data[:8192]:
         raise ArticleFormatError(
             shown_path, None, "this is a binary file, not text", "Remove it from the content folder"
@@ -214,6 +226,7 @@ def finish_reading(generator: Any) -> None:
     for article in everything:
         article.slug = final_slugs[article.relative_source_path]
 
+    keep_to_known_templates(generator, [*everything, *generator.translations])
     for article in everything:
         article._content = clean_html(article._content or "")
         if getattr(article, "reader", None) != "rawnews":
@@ -238,6 +251,29 @@ def finish_reading(generator: Any) -> None:
     stories = [*generator.articles, *generator.hidden_articles, *generator.translations,
                *generator.drafts]  # fmt: skip
     claim_output_paths(sorted(stories, key=lambda a: a.relative_source_path), settings)
+
+
+def keep_to_known_templates(generator: Any, contents: list[Any]) -> None:
+    """A story or page asking for a template the theme lacks (`Template: nope`) is
+    published with the usual one and an error, instead of stopping the whole build."""
+    for content in contents:
+        try:
+            generator.get_template(content.template)
+        except PelicanTemplateNotFound:
+            logger.error(
+                "%s: there is no template %r in the theme; published with %r. Remove the "
+                "Template line or add %s.html to the theme's templates",
+                content.relative_source_path, content.template, content.default_template,
+                content.template,
+            )  # fmt: skip
+            content.template = content.default_template
+
+
+def check_page_templates(generator: Any) -> None:
+    """page_generator_finalized: pages keep to the theme's templates too."""
+    keep_to_known_templates(
+        generator, [*generator.pages, *generator.hidden_pages, *generator.draft_pages]
+    )
 
 
 def _refuse_unsafe_addresses(article: Any) -> None:
@@ -371,5 +407,6 @@ def register() -> None:
     signals.article_generator_pretaxonomy.connect(finish_reading)
     signals.article_generator_finalized.connect(save_conversions)
     signals.page_generator_finalized.connect(save_conversions)
+    signals.page_generator_finalized.connect(check_page_templates)
     signals.article_generator_finalized.connect(collect_places)
     signals.article_generator_finalized.connect(enrich)

@@ -280,6 +280,15 @@ def parse_date(value: str, source: str, line: int | None) -> datetime:
             "Write the date as YYYY-MM-DD (optionally with HH:MM), or remove the line "
             "to publish the article as undated",
         )
+    try:
+        first.utcoffset()  # dateutil accepts "+25:00"; datetime refuses it later, mid-build
+    except ValueError:
+        raise ArticleFormatError(
+            source,
+            line,
+            f"the time zone offset in {value!r} is out of range",
+            "Write an offset between -23:59 and +23:59 (as +03:30), or leave it out",
+        ) from None
     # Parts of the time not written stay zero rather than take the probe's values.
     if (first.hour, first.minute) != (second.hour, second.minute):
         return first.replace(hour=0, minute=0, second=0, microsecond=0)
