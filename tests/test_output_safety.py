@@ -285,3 +285,11 @@ def test_a_damaged_cache_is_set_aside_and_rebuilt(story, tmp_path, caplog, damag
         assert tree_digest(tmp_path / "again") == tree_digest(tmp_path / "first")
     assert "is damaged" in caplog.text
     assert len(list(cache.glob("newsarchive-extraction.sqlite3.damaged-*"))) == 1
+
+
+def test_a_content_folder_reached_through_a_link_builds_as_itself(story, tmp_path):
+    direct = build(story, tmp_path / "direct")
+    (tmp_path / "via-link").symlink_to(story, target_is_directory=True)
+    linked = build(tmp_path / "via-link", tmp_path / "linked")
+    assert (linked.articles, linked.pages) == (direct.articles, direct.pages)
+    assert tree_digest(tmp_path / "linked") == tree_digest(tmp_path / "direct")

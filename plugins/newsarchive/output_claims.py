@@ -64,7 +64,10 @@ def site_paths(
         if kind in _PERIOD_KINDS:
             periods: dict[str, list[Any]] = defaultdict(list)
             for story in stories:
-                periods[value.format(date=story.date)].append(story)
+                try:
+                    periods[value.format(date=story.date)].append(story)
+                except (KeyError, IndexError, ValueError):  # a placeholder Pelican fills
+                    break  # differently: such pages are then not reserved
             for path, listed in periods.items():
                 add(path, what, listed if "period_archives" in paginated else None)
         elif "{" in value:

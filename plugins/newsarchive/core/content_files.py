@@ -57,7 +57,9 @@ def content_files(
     """The files under `folders` (relative to `root`) to read, as paths relative to `root`,
     and those refused with the reason. `skip_folder(parent, name)` prunes folders,
     `wanted(relative path)` picks files; `max_bytes` limits the size of a wanted file."""
-    root = Path(os.path.realpath(root))
+    # Walked as given, so paths and the caller's exclusions stay as it writes them;
+    # checked against where it really is.
+    real_root = Path(os.path.realpath(root))
     found: set[str] = set()
     refused: list[Refused] = []
     seen_folders: set[Path] = set()
@@ -70,7 +72,7 @@ def content_files(
         top = os.path.join(root, folder) if folder else str(root)
         if not os.path.isdir(top):
             if os.path.lexists(top) and wanted(folder):  # a single file named in the settings
-                reason = refusal(Path(top), root, max_bytes)
+                reason = refusal(Path(top), real_root, max_bytes)
                 if reason is None:
                     found.add(folder)
                 else:
@@ -83,9 +85,10 @@ def content_files(
                 real = Path(os.path.realpath(path))
                 if skip_folder(parent, name):
                     dirs.remove(name)
-                elif not real.is_relative_to(root):
+                elif not real.is_relative_to(real_root):
                     dirs.remove(name)
-                    refused.append(Refused(relative(path), refusal(Path(path), root, None) or ""))
+                    reason = refusal(Path(path), real_root, None) or ""
+                    refused.append(Refused(relative(path), reason))
                 elif real in seen_folders:
                     dirs.remove(name)  # a link loop, or a second way into a folder
             dirs.sort()
@@ -94,14 +97,14 @@ def content_files(
                 shown = relative(path)
                 if not wanted(shown):
                     continue
-                reason = refusal(Path(path), root, max_bytes)
+                reason = refusal(Path(path), real_root, max_bytes)
                 if reason is None:
                     paths_of.setdefault(Path(os.path.realpath(path)), []).append(shown)
                 else:
                     refused.append(Refused(shown, reason))
     for real, paths in paths_of.items():
         # The file's own path if it was reached by it, else the first link to it.
-        kept = next((p for p in paths if root / p == real), paths[0])
+        kept = next((p for p in paths if real_root / p == real), paths[0])
         found.add(kept)
         refused += [Refused(p, f"the same file as {kept} (through a link); read once")
                     for p in paths if p != kept]  # fmt: skip
