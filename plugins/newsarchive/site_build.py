@@ -224,7 +224,10 @@ def _run_pelican(settings: dict[str, Any], staging: Path) -> None:
         return
     except Exception as error:
         damage = _cache_error(error)
-        if damage is None:
+        # Only damage or a full disk: a locked or busy cache is no reason to set it aside.
+        if damage is None or not any(
+            sign in str(damage) for sign in ("malformed", "not a database", "full")
+        ):
             raise
         if "full" in str(damage):
             raise BuildFailed(
