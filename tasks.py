@@ -20,7 +20,7 @@ from newsarchive.review import format_review  # noqa: E402
 from newsarchive.site_build import (  # noqa: E402
     BuildFailed,
     build_site,
-    is_our_build,
+    holds_files_not_ours,
     one_build_at_a_time,
     output_lock,
     remove_build_leftovers,
@@ -87,7 +87,7 @@ def build(c, output=None, content=None, verbose=False, fresh=False, processes=No
 def clean(c):
     """Remove the built site (only if newsarchive built it) and half-finished build folders."""
     with one_build_at_a_time([output_lock(OUTPUT)]):
-        if OUTPUT.is_dir() and not is_our_build(OUTPUT) and any(OUTPUT.iterdir()):
+        if holds_files_not_ours(OUTPUT):
             raise Exit(f"error: {OUTPUT} was not written by newsarchive; left as it is", code=1)
         shutil.rmtree(OUTPUT, ignore_errors=True)
         remove_build_leftovers(OUTPUT)

@@ -121,7 +121,7 @@ def refuse_unsafe_output(final: Path, protected: dict[str, Path]) -> None:
             )
     if final.exists() and not final.is_dir():
         raise BuildFailed(f"refusing to build into {final}: it is a file, not a folder")
-    if final.is_dir() and not is_our_build(final) and any(final.iterdir()):
+    if holds_files_not_ours(final):
         raise BuildFailed(
             f"refusing to build into {final}: it holds files that newsarchive did not write "
             f"(no {OUTPUT_MARKER} in it), and a build replaces the folder whole; empty it, "
@@ -129,11 +129,12 @@ def refuse_unsafe_output(final: Path, protected: dict[str, Path]) -> None:
         )
 
 
-def is_our_build(folder: Path) -> bool:
-    """`folder` holds a site newsarchive built: its marker, or (built before there was one)
-    the home page, search manifest and open data every build writes."""
+def holds_files_not_ours(folder: Path) -> bool:
+    """`folder` has files, and is not a site newsarchive built: it lacks the marker and
+    (built before there was one) the home page, search manifest and open data."""
     legacy = ("index.html", "search/manifest.json", "data/entities.json")
-    return (folder / OUTPUT_MARKER).is_file() or all((folder / p).is_file() for p in legacy)
+    ours = (folder / OUTPUT_MARKER).is_file() or all((folder / p).is_file() for p in legacy)
+    return folder.is_dir() and not ours and any(folder.iterdir())
 
 
 def _protected_folders(settings: dict[str, Any], settings_file: Path) -> dict[str, Path]:
@@ -223,18 +224,16 @@ def _run_pelican(settings: dict[str, Any], staging: Path) -> None:
         Pelican(settings).run()
         return
     except Exception as error:
-        damage = _cache_error(error)
-        # Only damage or a full disk: a locked or busy cache is no reason to set it aside.
-        if damage is None or not any(
-            sign in str(damage) for sign in ("malformed", "not a database", "full")
-        ):
-            raise
-        if "full" in str(damage):
+        damage = str(_cache_error(error) or "")
+        if "full" in damage:
             raise BuildFailed(
                 f"the disk holding the cache {cache} is full; free some space there, or set "
                 "CACHE_PATH to a folder on another disk"
             ) from error
-        _warn_and_set_aside(cache, str(damage))
+        # Only damage: a locked or busy cache is no reason to set it aside.
+        if not any(sign in damage for sign in ("malformed", "not a database")):
+            raise
+        _warn_and_set_aside(cache, damage)
     for leftover in staging.iterdir():
         if leftover.name != OUTPUT_MARKER:
             shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()

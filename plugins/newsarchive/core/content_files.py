@@ -27,7 +27,11 @@ def _size(size: int) -> str:
 
 def refusal(path: Path, root: Path, max_bytes: int | None) -> str | None:
     """Why `path` must not be read as part of the content folder `root` (resolved), or None."""
-    real = Path(os.path.realpath(path))
+    return _refusal_of(Path(os.path.realpath(path)), root, max_bytes)
+
+
+def _refusal_of(real: Path, root: Path, max_bytes: int | None) -> str | None:
+    """`refusal` of a path already resolved to `real`."""
     if not real.is_relative_to(root):
         return (
             f"a link to {real}, outside the content folder; not read. Copy the file into "
@@ -87,7 +91,7 @@ def content_files(
                     dirs.remove(name)
                 elif not real.is_relative_to(real_root):
                     dirs.remove(name)
-                    reason = refusal(Path(path), real_root, None) or ""
+                    reason = _refusal_of(real, real_root, None) or ""
                     refused.append(Refused(relative(path), reason))
                 elif real in seen_folders:
                     dirs.remove(name)  # a link loop, or a second way into a folder
@@ -97,9 +101,10 @@ def content_files(
                 shown = relative(path)
                 if not wanted(shown):
                     continue
-                reason = refusal(Path(path), real_root, max_bytes)
+                real = Path(os.path.realpath(path))
+                reason = _refusal_of(real, real_root, max_bytes)
                 if reason is None:
-                    paths_of.setdefault(Path(os.path.realpath(path)), []).append(shown)
+                    paths_of.setdefault(real, []).append(shown)
                 else:
                     refused.append(Refused(shown, reason))
     for real, paths in paths_of.items():
