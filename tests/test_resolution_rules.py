@@ -75,6 +75,13 @@ def test_a_number_that_is_part_of_a_name_stays_outside_tables():
     assert names == ["BBC Radio 4", "Philadelphia 76ers"]
 
 
+def test_a_minute_after_a_player_is_no_part_of_the_name():
+    # Goal and substitution lines: a person's name never ends in a number.
+    text = "Dunmore: Reid, Kerr (Tam Brodie 87), Sloane.\n\nBrodie 33.\n"
+    names = names_in(text, ("Tam Brodie 87", "person"), ("Brodie 33", "person"))
+    assert names == ["Tam Brodie", "Tam Brodie"]
+
+
 # --- 2. alias definitions only where they are definitions --------------------------------
 
 

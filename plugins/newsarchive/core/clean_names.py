@@ -120,14 +120,16 @@ def mention_parts(text: str, start: int, kind: str, table: bool = False) -> list
     """The names a mention really holds, each with its offset: a mention never crosses a
     line break, a spaced dash, a score or a table number, and on a line of results
     (`table`, see is_table_line) every number separates two names. Outside tables a number
-    ending a name is kept ("Radio 4")."""
+    ending the name of anything but a person is kept ("Radio 4")."""
     if kind == "person":
         text = _without_nickname(text)
     parts, cursor = [], 0
     for separator in _BREAK.finditer(text):
         token = separator.group(0).strip()
         ends_the_name = not text[separator.end() :].strip() and cursor < separator.start()
-        if token[:1].isdigit() and ends_the_name and not table and not _SCORE.match(token):
+        # A person's name never ends in a number ("Brodie 33": a goal in the 33rd minute).
+        kept = kind != "person" and not table and not _SCORE.match(token)
+        if token[:1].isdigit() and ends_the_name and kept:
             continue  # "BBC Radio 4", "Euro 2004"
         parts.append((text[cursor : separator.start()], cursor))
         cursor = separator.end()
