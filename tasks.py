@@ -54,7 +54,10 @@ def _build(
     fresh: bool = False,
     extra: dict | None = None,
     wait: bool = True,
+    fatal: str | None = None,
 ) -> None:
+    if fatal not in (None, "errors", "warnings"):
+        raise Exit(f"error: --fatal takes 'errors' or 'warnings', not {fatal!r}", code=2)
     _init_logging(verbose)
     overrides = {**(_content_overrides(content) if content else {}), **(extra or {})}
     if fresh:
@@ -65,6 +68,11 @@ def _build(
         print(f"error: {error}", file=sys.stderr)
         raise Exit(code=1) from None
     print(report.summary())
+    logged = report.errors + (report.warnings if fatal == "warnings" else 0)
+    if fatal and logged:
+        # Like `pelican --fatal`, for CI; the site is built all the same, so a reader never
+        # loses it over a problem that is only reported.
+        raise Exit(f"error: the build logged {fatal} and --fatal {fatal} was given", code=1)
 
 
 @task(
@@ -75,12 +83,15 @@ def _build(
         "fresh": "ignore the extraction cache (it is still refreshed)",
         "processes": "processes for finding entities (default: NEWSARCHIVE_PROCESSES or all cores)",
         "wait": "wait for another build of the same output or cache to finish (default)",
+        "fatal": "'errors' or 'warnings': exit non-zero if any were logged (as pelican --fatal)",
     }
 )
-def build(c, output=None, content=None, verbose=False, fresh=False, processes=None, wait=True):
+def build(
+    c, output=None, content=None, verbose=False, fresh=False, processes=None, wait=True, fatal=None
+):
     """Build the archive into output/ (the previous output stays if the build fails)."""
     extra = {"NEWSARCHIVE_PROCESSES": int(processes)} if processes else None
-    _build(SETTINGS, output, content, verbose, fresh, extra, wait)
+    _build(SETTINGS, output, content, verbose, fresh, extra, wait, fatal)
 
 
 @task
@@ -99,10 +110,15 @@ def rebuild(c, content=None):
     _build(SETTINGS, None, content, False, fresh=True)
 
 
-@task(help={"output": "where to write the site (default: output/)"})
-def publish(c, output=None):
+@task(
+    help={
+        "output": "where to write the site (default: output/)",
+        "fatal": "'errors' or 'warnings': exit non-zero if any were logged (as pelican --fatal)",
+    }
+)
+def publish(c, output=None, fatal=None):
     """Build for deployment with publishconf.py: absolute URLs and Atom feeds."""
-    _build(PUBLISH_SETTINGS, output, None, False)
+    _build(PUBLISH_SETTINGS, output, None, False, fatal=fatal)
 
 
 @task(help={"port": "port to serve on (default 8000)", "bind": "address (default 127.0.0.1)"})

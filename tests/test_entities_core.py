@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
+from itertools import pairwise
 
 import pytest
 from bs4 import BeautifulSoup
@@ -11,11 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from newsarchive.core.clean_names import clean_mention
 from newsarchive.core.entity_ids import IdMap, apply_ids, assign_ids
+from newsarchive.core.extract import AliasMatcher
 from newsarchive.core.html_text import Markup, insert_markup, text_map
 from newsarchive.core.link import EntityTarget, link_entities
 from newsarchive.core.names import names_match
-from newsarchive.core.publish import co_mentions
-from newsarchive.core.registry import RegistryError, parse_registry
+from newsarchive.core.publish import TIMELINE_MAX_BARS, co_mentions, timeline_svg
+from newsarchive.core.registry import parse_registry
 from newsarchive.core.resolve import Entity, LinkedMention, Resolution
 
 # --- the HTML text map and the linker -----------------------------------------------------
@@ -194,24 +197,103 @@ def test_a_registry_is_read_with_ids_aliases_and_links():
     ("text", "line", "words"),
     [
         ("entities:\n  - name: X\n    kind: animal\n", 3, "unknown kind 'animal'"),
+        ("entities:\n  - name: X\n    kind: persn\n", 3, "Did you mean 'person'?"),
         ("entities:\n  - name: X\n    kind: person\n    colour: red\n", 4, "unknown key 'colour'"),
+        (
+            "entities:\n  - name: X\n    kind: person\n    alias: [Y]\n",
+            4,
+            "Did you mean 'aliases'?",
+        ),
         ("entities:\n  - kind: person\n", 2, "no name"),
         ("entities:\n  - name: X\n    kind: person\n    wikidata: 42\n", 4, "not a Wikidata id"),
         ("entities:\n  - name: X\n    kind: person\n    id: Not An Id\n", 4, "not a URL name"),
         ("entities:\n  - name: [unclosed\n", 3, "not valid YAML"),
+        ("entities:\n  - name: X\n\tkind: person\n", 3, "replace the tab on that line"),
+        ("not_entites: [Defense]\n", 1, "Did you mean 'not_entities'?"),
         (
             "entities:\n  - name: A\n    kind: person\n    aliases: [B]\n  - name: B\n    kind: person\n",
             5,
-            "'B' names both 'A'",
+            "'B' is already a name of 'A' (content/registry.yaml:2)",
         ),
+        (
+            "entities:\n  - name: A\n    kind: person\n  - name: A\n    kind: place\n",
+            4,
+            "id 'a' is used twice",
+        ),
+        ("entities:\n  - name: A\n    kind: person\n    merges: [a]\n", 4, "'A' merges itself"),
     ],
 )
 def test_invalid_registry_entries_name_the_file_line_and_reason(text, line, words):
-    with pytest.raises(RegistryError) as error:
-        parse_registry(text, "content/registry.yaml")
-    assert error.value.line == line
-    assert str(error.value).startswith(f"content/registry.yaml:{line}: ")
-    assert words in str(error.value)
+    registry = parse_registry(text, "content/registry.yaml")
+    (problem,) = registry.problems
+    assert problem.line == line
+    assert str(problem).startswith(f"content/registry.yaml:{line}: ")
+    assert words in str(problem)
+
+
+BROKEN_REGISTRY = """\
+entities:
+  - name: Anna Petrova
+    kind: persn
+  - name: Bank of Qaragol
+    kind: organization
+    aliases: [BoQ]
+  - name: Zarkhan Times
+\tkind: organization
+  - name: Levan Jagarian
+    kind: person
+    aliases: [Levan Dzhagaryan]
+  - name: Bank of Qaragol
+    kind: place
+not_entites: [Defense]
+not_entities: [Foreign Ministry]
+"""
+
+
+def test_a_registry_mistake_costs_only_its_own_entry():
+    registry = parse_registry(BROKEN_REGISTRY, "content/registry.yaml")
+    assert [e.name for e in registry.entities] == ["Bank of Qaragol", "Levan Jagarian"]
+    assert registry.by_id()["bank-of-qaragol"].kind == "organization"  # the first entry wins
+    assert registry.is_not_entity("Foreign Ministry")
+    assert [p.line for p in registry.problems] == [3, 8, 12, 14]
+    assert not any(p.warning for p in registry.problems)
+
+
+def test_merges_in_a_circle_keep_the_first_and_report_the_one_that_closes_it():
+    registry = parse_registry(
+        "entities:\n"
+        "  - name: Leyla Ghaffari\n    kind: person\n    merges: [leila-qaffari]\n"
+        "  - name: Leila Qaffari\n    kind: person\n    merges: [Leyla Ghaffari]\n",
+        "content/registry.yaml",
+    )
+    first, second = registry.entities
+    assert (first.merges, second.merges) == (("leila-qaffari",), ())
+    (problem,) = registry.problems
+    assert problem.line == 7 and "which merges it (content/registry.yaml:2)" in str(problem)
+
+
+def test_an_everyday_word_as_an_alias_is_linked_only_in_capitals_unless_flagged():
+    text = "They met us in May. US officials may agree; Us and MAY are no names here."
+    registry = parse_registry(
+        "entities:\n"
+        "  - name: United States\n    kind: place\n    aliases: [us]\n"
+        "  - name: Zarkhan Maritime\n    kind: organization\n    aliases: [may]\n"
+        "    case_sensitive: true\n",
+        "content/registry.yaml",
+    )
+    found = [(m.text, m.entity_id) for m in AliasMatcher(registry).find(text)]
+    assert found == [("US", "united-states"), ("may", "zarkhan-maritime")]
+    assert [p.line for p in registry.problems] == [4]
+    assert registry.problems[0].warning and "'US'" in str(registry.problems[0])
+
+
+def test_a_lower_case_alias_that_is_no_everyday_word_needs_a_capital_in_the_text():
+    registry = parse_registry(
+        "entities:\n  - name: Qaragol Fruit Company\n    kind: organization\n    aliases: [apricot]\n"
+    )
+    text = "An apricot harvest for Apricot, the fruit company."
+    assert [m.text for m in AliasMatcher(registry).find(text)] == ["Apricot"]
+    assert registry.problems == ()
 
 
 # --- stable ids ---------------------------------------------------------------------------
@@ -279,3 +361,43 @@ def test_co_mentions_count_the_articles_each_pair_of_entities_shares(entities_by
         )
         expected = sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
         assert found.get(entity_id, []) == expected
+
+
+# --- the timeline chart -----------------------------------------------------------------
+
+
+def chart(dates):
+    svg = BeautifulSoup(timeline_svg(dates, "Qaragol"), "html.parser").svg
+    bars = svg.select("rect")
+    labels = [(float(t["x"]), t.get_text()) for t in svg.select("text.year")]
+    return svg, bars, labels
+
+
+def test_the_timeline_has_a_bar_a_month_with_its_count_and_year_labels_that_never_touch():
+    dates = [date(2023, 11, 5), date(2023, 11, 20), date(2024, 1, 3), date(2025, 6, 1)]
+    svg, bars, labels = chart(dates)
+    assert len(bars) == 20  # November 2023 to June 2025
+    assert bars[0].title.get_text() == "November 2023: 2 articles"
+    assert bars[1].title.get_text() == "December 2023: 0 articles"
+    assert [text for _, text in labels] == ["2024", "2025"]  # "2023" would touch "2024"
+    assert all(b[0] - a[0] >= 40 for a, b in pairwise(labels))
+    assert "at most 2 in one month" in svg["aria-label"]
+    assert svg.select_one("line.axis") is not None
+    assert [t.get_text() for t in svg.select("text.scale")] == ["2", "0"]
+
+
+@pytest.mark.parametrize(
+    ("dates", "unit", "first_title"),
+    [
+        ([date(1990, 1, 1), date(2024, 1, 1)], "year", "1990: 1 article"),
+        ([date(1300, 1, 1), date(2024, 1, 1)], "decade", "1300s: 1 article"),
+        ([date(1, 1, 1), date(9999, 12, 31)], "century", "0–99: 1 article"),
+    ],
+)
+def test_a_long_span_is_drawn_in_coarser_bins_and_the_chart_stays_small(dates, unit, first_title):
+    svg, bars, labels = chart(dates)
+    assert f"by {unit};" in svg["aria-label"]
+    assert len(bars) <= TIMELINE_MAX_BARS
+    assert bars[0].title.get_text() == first_title
+    assert len(str(svg)) < 40_000
+    assert all(b[0] - a[0] >= 40 for a, b in pairwise(labels))

@@ -253,3 +253,50 @@ def test_an_invalid_registry_is_reported_and_the_site_still_builds(content_dir, 
     messages = "\n".join(r.getMessage() for r in caplog.records)
     assert "registry.yaml:3: unknown kind 'wizard' for 'Anna Petrova'" in messages
     assert (tmp_path / "out" / "entity" / "anna-petrova.html").is_file()
+
+
+def test_a_broken_registry_still_applies_its_valid_entries(content_dir, tmp_path, caplog):
+    write(
+        content_dir,
+        "a.txt",
+        "Date: 2024-01-01\n\nFirst\n\nThe QWG met Anna Petrova. Olya Sarina of the QWG spoke.\n",
+    )
+    (content_dir / "registry.yaml").write_bytes(
+        "entities:\n"
+        "  - name: Qaragol Weavers Guild\n    kind: organization\n    aliases: [QWG]\n"
+        "    description: A guild of weavers in Qaragol, founded in the 1920s \u2013 or so.\n"
+        "  - name: Anna Petrova\n    kind: persn\n"
+        "  - name: Olya Sarina\n    kind: person\n    merges: [nobody-at-all]\n".encode("cp1252")
+    )
+    report = build(content_dir, tmp_path / "out")
+    messages = "\n".join(r.getMessage() for r in caplog.records)
+    assert "registry.yaml:5: this is not UTF-8 text" in messages  # the dash, in Windows-1252
+    assert "registry.yaml:7: unknown kind 'persn' for 'Anna Petrova'. Did you mean 'person'?" in (
+        messages
+    )
+    assert "registry.yaml:10: 'Olya Sarina' merges 'nobody-at-all', which names no entity" in (
+        messages
+    )
+    assert (report.errors, report.warnings) >= (1, 2)
+    assert f"{report.errors} error" in report.summary()
+    guild = soup(tmp_path / "out" / "entity" / "qaragol-weavers-guild.html")
+    assert "founded in the 1920s \u2013 or so" in guild.get_text()
+    story = soup(tmp_path / "out" / "2024" / "01" / "first.html")
+    assert [a.get_text() for a in story.select('a[data-entity="qaragol-weavers-guild"]')] == ["QWG"]
+
+
+def test_build_with_fatal_errors_exits_non_zero_but_keeps_the_site(content_dir, tmp_path):
+    from invoke import Context, Exit
+
+    import tasks
+
+    write(content_dir, "a.txt", "Date: 2024-01-01\n\nFirst\n\nAnna Petrova met Oleg Sarin.\n")
+    write(content_dir, "registry.yaml", "entities:\n  - name: Anna Petrova\n    kind: wizard\n")
+    output = tmp_path / "out"
+    tasks.build.body(
+        Context(), output=str(output), content=str(content_dir)
+    )  # errors reported only
+    with pytest.raises(Exit) as stopped:
+        tasks.build.body(Context(), output=str(output), content=str(content_dir), fatal="errors")
+    assert stopped.value.code == 1 and "--fatal errors was given" in str(stopped.value.message)
+    assert (output / "2024" / "01" / "first.html").is_file()

@@ -46,18 +46,24 @@ def test_rebuilds_reuse_extractions_and_build_the_same_site(tmp_path, caplog):
     assert cold.articles == fresh.articles == 42
 
 
-def test_a_registry_change_means_extracting_again(tmp_path, caplog):
+def test_a_registry_edit_applies_without_running_the_model_again(tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="newsarchive")
     content = tmp_path / "content"
     content.mkdir()
-    (content / "a.txt").write_text("Date: 2024-01-01\n\nA\n\nAnna Petrova met Oleg Sarin.\n")
+    (content / "a.txt").write_text(
+        "Date: 2024-01-01\n\nA\n\nAnna Petrova met Oleg Sarin. The QWG said nothing.\n"
+    )
     cache = tmp_path / "cache"
     build(content, tmp_path / "one", CACHE_PATH=str(cache))
+    (content / "registry.yaml").write_text(
+        "entities:\n  - name: Qaragol Weavers Guild\n    kind: organization\n    aliases: [QWG]\n"
+    )
     build(content, tmp_path / "two", CACHE_PATH=str(cache))
     assert extraction_counts(caplog) == "Entities: 1 articles from the cache, 0 extracted"
-    (content / "registry.yaml").write_text("entities:\n  - name: Oleg Sarin\n    kind: person\n")
-    build(content, tmp_path / "three", CACHE_PATH=str(cache))
-    assert extraction_counts(caplog) == "Entities: 0 articles from the cache, 1 extracted"
+    story = (tmp_path / "two" / "2024" / "01" / "a.html").read_text()
+    assert 'href="../../entity/qaragol-weavers-guild.html"' in story
+    build(content, tmp_path / "fresh", CACHE_PATH=str(cache), NEWSARCHIVE_FRESH=True)
+    assert site_files(tmp_path / "fresh") == site_files(tmp_path / "two")
 
 
 MARKDOWN_STORY = """Title: Port strike ends

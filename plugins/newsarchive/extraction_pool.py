@@ -19,7 +19,6 @@ from typing import Any
 from .core.dateline import Dateline
 from .core.extract import AliasMatcher, Extraction, extract_many, load_model
 from .core.gazetteer import place_names
-from .core.registry import Registry
 
 CHUNK = 32  # articles per unit of work: one model batch
 # Below this many articles, starting workers (each loads the model, ~5 s) costs more than
@@ -45,14 +44,14 @@ def available_cores() -> int:
 
 
 def extract_in_chunks(
-    inputs: Inputs, registry: Registry, processes: int, minimum: int = PARALLEL_MINIMUM
+    inputs: Inputs, processes: int, minimum: int = PARALLEL_MINIMUM
 ) -> Iterator[list[Extraction]]:
     """Each chunk's extractions, in order, as they are ready; in up to `processes` worker
     processes when there are at least `minimum` articles."""
     chunks = [inputs[start : start + CHUNK] for start in range(0, len(inputs), CHUNK)]
     workers = min(processes, len(chunks))
     if workers <= 1 or len(inputs) < minimum:
-        yield from _in_this_process(chunks, registry)
+        yield from _in_this_process(chunks)
         return
     logger.info("Finding entities in %d processes", workers)
     done = 0
@@ -62,7 +61,6 @@ def extract_in_chunks(
             workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
-            initargs=(registry,),
         ) as pool:
             for result in pool.map(_extract_chunk, chunks):
                 done += 1
@@ -76,27 +74,27 @@ def extract_in_chunks(
             error,
             sum(len(chunk) for chunk in chunks[done:]),
         )
-        yield from _in_this_process(chunks[done:], registry)
+        yield from _in_this_process(chunks[done:])
 
 
-def _in_this_process(chunks: list[Inputs], registry: Registry) -> Iterator[list[Extraction]]:
-    extract = _chunk_extractor(registry)
+def _in_this_process(chunks: list[Inputs]) -> Iterator[list[Extraction]]:
+    extract = _chunk_extractor()
     for chunk in chunks:
         yield extract(chunk)
 
 
-def _chunk_extractor(registry: Registry) -> Callable[[Inputs], list[Extraction]]:
-    matcher = AliasMatcher(registry, place_names())
+def _chunk_extractor() -> Callable[[Inputs], list[Extraction]]:
+    places = AliasMatcher(places=place_names())
     model = shared_model()
-    return lambda chunk: list(extract_many(chunk, model, matcher))
+    return lambda chunk: list(extract_many(chunk, model, places))
 
 
 _worker_extract: Callable[[Inputs], list[Extraction]] | None = None
 
 
-def _start_worker(registry: Registry) -> None:
+def _start_worker() -> None:
     global _worker_extract
-    _worker_extract = _chunk_extractor(registry)
+    _worker_extract = _chunk_extractor()
 
 
 def _extract_chunk(chunk: Inputs) -> list[Extraction]:

@@ -24,6 +24,8 @@ from markdown.extensions.meta import MetaPreprocessor
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
+from .core.read import ArticleFormatError
+from .header_dates import checked_date
 from .stage_cache import CACHE_FILE, StageCache, digest, installed_version
 
 STAGE = "markdown"
@@ -42,6 +44,7 @@ class CachedMarkdownReader(MarkdownReader):
         self._converted: list[tuple[str, tuple[str, dict[str, list[str]]]]] = []
         self._reused: list[str] = []
         self._for_headers: markdown.Markdown | None = None
+        self._text: str | None = None  # the file being read, for the line of a header field
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         self._source_path = source_path
@@ -56,8 +59,25 @@ class CachedMarkdownReader(MarkdownReader):
             self._reused.append(key)
             self._md = self._header_converter()
         content, header = cached
-        _refuse_repeated_fields(header, text, source_path, self.settings.get("PATH", "."))
-        return content, self._parse_metadata(header)
+        self._shown_path = os.path.relpath(source_path, self.settings.get("PATH", "."))
+        self._text = text
+        try:
+            _refuse_repeated_fields(header, text, source_path, self.settings.get("PATH", "."))
+            return content, self._parse_metadata(header)
+        except ArticleFormatError as error:
+            logger.error("%s", error)  # Pelican itself only says "Could not process"
+            raise
+        finally:
+            self._text = None
+
+    def process_metadata(self, name: str, value: Any) -> Any:
+        """Dates as the raw-text reader reads them (the same messages for the same
+        mistakes); every other field as Pelican does."""
+        if name not in ("date", "modified") or self._text is None:  # a date from the file name
+            return super().process_metadata(name, value)
+        lines = [n for n, line in enumerate(self._text.splitlines(), 1)
+                 if line.casefold().startswith(f"{name}:")]  # fmt: skip
+        return checked_date(str(value), self._shown_path, lines[0] if lines else None)
 
     def save(self) -> None:
         """Stores this build's new conversions (one transaction, not one per file)."""

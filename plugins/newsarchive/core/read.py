@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import dateutil.parser
 
@@ -257,6 +257,21 @@ def render_html(article: RawArticle) -> str:
     return "\n".join(parts)
 
 
+EARLIEST_YEAR = 1000  # a publication date before it is a typo, not a story
+
+
+def far_future(published: datetime, today: date, source: str, line: int | None) -> str | None:
+    """A warning for a date more than a year after the build: most likely a typo in the
+    year, and such a story would top every list of the archive until then."""
+    if published.date() - today <= timedelta(days=366):
+        return None
+    where = f"{source}:{line}" if line else source
+    return (
+        f"{where}: the date {published:%Y-%m-%d} is more than a year from now, so the story "
+        "heads the archive until then. Check the year"
+    )
+
+
 def parse_date(value: str, source: str, line: int | None) -> datetime:
     """A publication date written in full ("2016-08-22", "22 August 2016 14:30").
 
@@ -279,6 +294,15 @@ def parse_date(value: str, source: str, line: int | None) -> datetime:
             f"{value!r} is not a complete date",
             "Write the date as YYYY-MM-DD (optionally with HH:MM), or remove the line "
             "to publish the article as undated",
+        )
+    if value.lstrip().startswith("-") or first.year < EARLIEST_YEAR:
+        # dateutil reads "-0001-01-01" as year 1; paths and links of such years disagree
+        raise ArticleFormatError(
+            source,
+            line,
+            f"{value!r} is before the year {EARLIEST_YEAR}",
+            "Write the year in four digits, as 2016-08-22, or remove the line to publish "
+            "the article as undated",
         )
     try:
         first.utcoffset()  # dateutil accepts "+25:00"; datetime refuses it later, mid-build

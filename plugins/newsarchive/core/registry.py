@@ -10,15 +10,20 @@
         links: {Official site: "https://example.org"}
         merges: [rustam-khajiev]        # ids of entities folded into this one (redirected)
         distinct: [Rustam Khadzhiyev Jr] # names of someone else: never joined to this one
+        case_sensitive: false           # true: aliases match only exactly as written
     not_entities: [Foreign Ministry Spokesman, Defense]
 
-Every error names the file and line and says what to do.
+A mistake costs only the entry it is in: each problem names the file and line, says what
+to write instead, and every valid entry still applies.
 """
 
 from __future__ import annotations
 
+import difflib
+import importlib.util
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -27,7 +32,18 @@ from .slugs import make_slug
 
 KINDS = ("person", "organization", "place", "other")
 ENTITY_KEYS = frozenset(
-    {"name", "kind", "id", "aliases", "description", "wikidata", "links", "merges", "distinct"}
+    {
+        "name",
+        "kind",
+        "id",
+        "aliases",
+        "description",
+        "wikidata",
+        "links",
+        "merges",
+        "distinct",
+        "case_sensitive",
+    }
 )
 TOP_KEYS = frozenset({"entities", "not_entities"})
 _WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
@@ -35,8 +51,12 @@ _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class RegistryError(ValueError):
-    def __init__(self, source: str, line: int | None, problem: str, fix: str) -> None:
-        self.source, self.line = source, line
+    """One problem in a registry file; `warning` ones are applied with a caveat."""
+
+    def __init__(
+        self, source: str, line: int | None, problem: str, fix: str, warning: bool = False
+    ) -> None:
+        self.source, self.line, self.warning = source, line, warning
         where = f"{source}:{line}" if line else source
         super().__init__(f"{where}: {problem}. {fix}")
 
@@ -52,11 +72,18 @@ class RegistryEntity:
     links: tuple[tuple[str, str], ...] = ()
     merges: tuple[str, ...] = ()
     distinct: tuple[str, ...] = ()  # names of other people the machine must not join
+    case_sensitive: bool = False
     line: int = 0
+    source: str = field(default="", repr=False, compare=False)
+    key_lines: tuple[tuple[str, int], ...] = field(default=(), repr=False, compare=False)
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    def line_of(self, key: str) -> int:
+        """The line of one of the entry's keys ("merges"), else of the entry."""
+        return dict(self.key_lines).get(key, self.line)
 
 
 @dataclass(frozen=True)
@@ -64,12 +91,36 @@ class Registry:
     entities: tuple[RegistryEntity, ...] = ()
     not_entities: frozenset[str] = field(default_factory=frozenset)  # casefolded
     source: str = ""
+    problems: tuple[RegistryError, ...] = field(default=(), repr=False, compare=False)
 
     def by_id(self) -> dict[str, RegistryEntity]:
         return {entity.id: entity for entity in self.entities}
 
     def is_not_entity(self, name: str) -> bool:
         return name.casefold() in self.not_entities
+
+
+@cache
+def _common_words() -> frozenset[str]:
+    """English function words ("the", "may", "us"), from spaCy's list. The file is read on
+    its own: importing spaCy to get it costs two seconds of every warm build."""
+    spacy = importlib.util.find_spec("spacy")
+    words = Path(spacy.origin).parent / "lang" / "en" / "stop_words.py"
+    spec = importlib.util.spec_from_file_location("_english_stop_words", words)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(module.STOP_WORDS)
+
+
+def is_common_word(alias: str) -> bool:
+    """An alias written in lower case that is an everyday English word: linked only where
+    the text writes it in capitals ("US", never "us")."""
+    return alias == alias.lower() != alias.upper() and alias in _common_words()
+
+
+def _suggestion(word: str, allowed: object) -> str:
+    close = difflib.get_close_matches(word, sorted(allowed), n=1, cutoff=0.6)
+    return f"Did you mean {close[0]!r}? " if close else ""
 
 
 def _line(node: yaml.Node) -> int:
@@ -105,7 +156,9 @@ def _checked_items(
     for key_node, value_node in node.value:
         key = str(key_node.value)
         if key not in allowed:
-            raise RegistryError(source, _line(key_node), f"unknown {what} {key!r}", fix)
+            raise RegistryError(
+                source, _line(key_node), f"unknown {what} {key!r}", _suggestion(key, allowed) + fix
+            )
         items.append((key, value_node))
     return items
 
@@ -136,7 +189,7 @@ def _entity(node: yaml.Node, source: str) -> RegistryEntity:
             source,
             _line(values["kind"]),
             f"unknown kind {kind!r} for {name!r}",
-            f"Use one of: {', '.join(KINDS)}",
+            _suggestion(kind, KINDS) + f"Use one of: {', '.join(KINDS)}",
         )
     entity_id = _scalar(values["id"], source, "id") if "id" in values else make_slug(name, name)
     if not _ID.match(entity_id):
@@ -154,6 +207,17 @@ def _entity(node: yaml.Node, source: str) -> RegistryEntity:
             f"{wikidata!r} is not a Wikidata id",
             "Write it as Q followed by digits, like Q42",
         )
+    case_sensitive = False
+    if "case_sensitive" in values:
+        flag = _scalar(values["case_sensitive"], source, "case_sensitive").lower()
+        if flag not in ("true", "false"):
+            raise RegistryError(
+                source,
+                _line(values["case_sensitive"]),
+                f"case_sensitive is {flag!r}",
+                "Write 'case_sensitive: true' or leave it out",
+            )
+        case_sensitive = flag == "true"
     links: list[tuple[str, str]] = []
     if "links" in values:
         links_node = values["links"]
@@ -188,83 +252,291 @@ def _entity(node: yaml.Node, source: str) -> RegistryEntity:
         distinct=(
             _scalar_list(values["distinct"], source, "distinct") if "distinct" in values else ()
         ),
+        case_sensitive=case_sensitive,
         line=_line(node),
+        source=source,
+        key_lines=tuple((key, _line(value)) for key, value in values.items()),
     )
 
 
-def parse_registry(text: str, source: str = "registry.yaml") -> Registry:
-    """Parse and check a registry; raises RegistryError naming the line."""
+def _yaml_problem(error: yaml.YAMLError, source: str, first_line: int = 0) -> RegistryError:
+    mark = getattr(error, "problem_mark", None)
+    line = mark.line + 1 if mark else first_line or None
+    problem = getattr(error, "problem", None) or str(error)
+    fix = (
+        "YAML indents with spaces: replace the tab on that line with spaces"
+        if "\\t" in problem or "\t" in problem
+        else "Check the indentation and quotes on that line"
+    )
+    return RegistryError(source, line, f"this is not valid YAML ({problem})", fix)
+
+
+_TOP_LEVEL = re.compile(r"^[^\s#-]")
+_ITEM = re.compile(r"^(\s*)-(?:\s|$)")
+
+
+def _pieces(text: str) -> list[tuple[int, str]]:
+    """A registry that is not valid YAML as a whole, cut into its top-level sections, and
+    the `entities:` section into its items: (first line index, text) each, so one bad
+    entry spoils only itself."""
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if _TOP_LEVEL.match(line)]
+    pieces: list[tuple[int, str]] = []
+    for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+        if not lines[start].startswith("entities:"):
+            pieces.append((start, "".join(lines[start:end])))
+            continue
+        items = [i for i in range(start + 1, end) if _ITEM.match(lines[i])]
+        indent = min((len(_ITEM.match(lines[i])[1]) for i in items), default=0)
+        items = [i for i in items if len(_ITEM.match(lines[i])[1]) == indent]
+        pieces.append((start, lines[start]))  # the header alone: an empty section
+        for item, item_end in zip(items, [*items[1:], end], strict=True):
+            pieces.append((item, "entities:\n" + "".join(lines[item:item_end])))
+    return pieces
+
+
+def _compose_pieces(text: str, source: str) -> tuple[list[yaml.Node], list[RegistryError]]:
+    """The registry's top-level mappings: the whole file, or where it is not valid YAML,
+    each piece that is (padded so that every line keeps its number)."""
     try:
         root = yaml.compose(text)
+        return ([root] if root is not None else []), []
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(error, "problem", None) or str(error)
-        raise RegistryError(
-            source,
-            line,
-            f"this is not valid YAML ({problem})",
-            "Check the indentation and quotes on that line",
-        ) from None
-    if root is None:
-        return Registry(source=source)
-    if not isinstance(root, yaml.MappingNode):
-        raise RegistryError(
-            source, _line(root), "the registry must be a mapping", "Start it with 'entities:'"
-        )
+        problems = [_yaml_problem(error, source)]
+    roots = []
+    for start, piece in _pieces(text):
+        padded = "\n" * (start - 1 if piece.startswith("entities:\n") and start else start)
+        try:
+            root = yaml.compose(padded + piece)
+        except yaml.YAMLError as error:
+            problem = _yaml_problem(error, source, start + 1)
+            if problem.line != problems[0].line:
+                problems.append(problem)
+            continue
+        if root is not None:
+            roots.append(root)
+    return roots, problems
+
+
+def parse_registry(text: str, source: str = "registry.yaml") -> Registry:
+    """Parse and check a registry: every valid entry, and a problem naming the line for
+    each one left out."""
+    roots, problems = _compose_pieces(text, source)
     entities: list[RegistryEntity] = []
     not_entities: set[str] = set()
-    for key, value_node in _checked_items(
-        root, TOP_KEYS, "section", "Use 'entities:' and 'not_entities:'", source
-    ):
-        if key == "not_entities":
-            not_entities.update(
-                name.casefold() for name in _scalar_list(value_node, source, "not_entities")
+    for root in roots:
+        if not isinstance(root, yaml.MappingNode):
+            problems.append(
+                RegistryError(
+                    source,
+                    _line(root),
+                    "the registry must be a mapping",
+                    "Start it with 'entities:'",
+                )
             )
             continue
-        if not isinstance(value_node, yaml.SequenceNode):
-            raise RegistryError(
-                source,
-                _line(value_node),
-                "entities must be a list",
-                "Start each entity with '- name:'",
-            )
-        entities.extend(_entity(item, source) for item in value_node.value)
-    _check_unique(entities, source)
-    return Registry(tuple(entities), frozenset(not_entities), source)
+        for key_node, value_node in root.value:
+            key = str(key_node.value)
+            try:
+                if key not in TOP_KEYS:
+                    raise RegistryError(
+                        source,
+                        _line(key_node),
+                        f"unknown section {key!r}",
+                        _suggestion(key, TOP_KEYS) + "Use 'entities:' and 'not_entities:'",
+                    )
+                if key == "not_entities":
+                    not_entities.update(
+                        n.casefold() for n in _scalar_list(value_node, source, "not_entities")
+                    )
+                    continue
+                if isinstance(value_node, yaml.ScalarNode) and not value_node.value:
+                    continue  # "entities:" with nothing under it yet
+                if not isinstance(value_node, yaml.SequenceNode):
+                    raise RegistryError(
+                        source,
+                        _line(value_node),
+                        "entities must be a list",
+                        "Start each entity with '- name:'",
+                    )
+            except RegistryError as problem:
+                problems.append(problem)
+                continue
+            for item in value_node.value:
+                try:
+                    entities.append(_entity(item, source))
+                except RegistryError as problem:
+                    problems.append(problem)
+    entities, contradictions = _consistent(entities)
+    problems += contradictions + _common_word_warnings(entities)
+    problems.sort(key=lambda p: p.line or 0)
+    return Registry(tuple(entities), frozenset(not_entities), source, tuple(problems))
 
 
-def _check_unique(entities: list[RegistryEntity], source: str) -> None:
+def _consistent(entities: list[RegistryEntity]) -> tuple[list[RegistryEntity], list[RegistryError]]:
+    """The entities without the ones that contradict an earlier entry (an id or a name
+    used twice, a merge of itself or one that closes a circle), and a problem for each."""
+    problems: list[RegistryError] = []
+    kept: list[RegistryEntity] = []
     ids: dict[str, RegistryEntity] = {}
     names: dict[str, RegistryEntity] = {}
     for entity in entities:
         if entity.id in ids:
-            raise RegistryError(
-                source,
-                entity.line,
-                f"id {entity.id!r} is used twice (also line {ids[entity.id].line})",
-                "Give one of them another id, or merge them with 'merges:'",
+            first = ids[entity.id]
+            problems.append(
+                RegistryError(
+                    entity.source,
+                    entity.line,
+                    f"id {entity.id!r} is used twice (also {first.source}:{first.line}); "
+                    "this entry is left out",
+                    "Give one of them another id, or merge them with 'merges:'",
+                )
             )
+            continue
+        if entity.name.casefold() in names:
+            first = names[entity.name.casefold()]
+            problems.append(
+                RegistryError(
+                    entity.source,
+                    entity.line,
+                    f"{entity.name!r} is already a name of {first.name!r} "
+                    f"({first.source}:{first.line}); this entry is left out",
+                    "Keep one entry for them, with the other names as aliases",
+                )
+            )
+            continue
+        aliases = []
+        for alias in entity.aliases:
+            other = names.get(alias.casefold())
+            if other is not None:
+                problems.append(
+                    RegistryError(
+                        entity.source,
+                        entity.line_of("aliases"),
+                        f"alias {alias!r} of {entity.name!r} also names {other.name!r} "
+                        f"({other.source}:{other.line}); it is left out here",
+                        "Keep the alias on one entity only",
+                    )
+                )
+            elif alias.casefold() != entity.name.casefold():
+                aliases.append(alias)
+        entity = replace(entity, aliases=tuple(aliases))
         ids[entity.id] = entity
         for name in entity.names:
-            other = names.get(name.casefold())
-            if other is not None and other is not entity:
-                raise RegistryError(
-                    source,
-                    entity.line,
-                    f"{name!r} names both {other.name!r} (line {other.line}) and {entity.name!r}",
-                    "Keep the alias on one entity only",
-                )
             names[name.casefold()] = entity
+        kept.append(entity)
+    return _acyclic_merges(kept, names, problems)
+
+
+def _acyclic_merges(
+    entities: list[RegistryEntity],
+    names: dict[str, RegistryEntity],
+    problems: list[RegistryError],
+) -> tuple[list[RegistryEntity], list[RegistryError]]:
+    """Merges without one of an entity into itself or one that closes a circle (A merges B,
+    B merges A): the later entry's merge is left out, with a problem."""
+    by_id = {e.id: e for e in entities}
+    merged_into: dict[str, set[str]] = {e.id: set() for e in entities}  # id -> ids it takes
+
+    def takes(taker: str, taken: str) -> bool:
+        seen, stack = set(), [taker]
+        while stack:
+            current = stack.pop()
+            if current == taken:
+                return True
+            if current not in seen:
+                seen.add(current)
+                stack.extend(merged_into[current])
+        return False
+
+    kept = []
+    for entity in entities:
+        merges = []
+        for merged in entity.merges:
+            target = by_id.get(merged) or names.get(merged.casefold())
+            if target is entity:
+                problem = f"{entity.name!r} merges itself ({merged!r}); that merge is left out"
+                fix = "Name another entity's id in 'merges:', or remove the line"
+            elif target is not None and takes(target.id, entity.id):
+                problem = (
+                    f"{entity.name!r} merges {target.name!r}, which merges it "
+                    f"({target.source}:{target.line}); that merge is left out"
+                )
+                fix = "Keep the merge on one of the two entries only"
+            else:
+                if target is not None:
+                    merged_into[entity.id].add(target.id)
+                merges.append(merged)
+                continue
+            problems.append(RegistryError(entity.source, entity.line_of("merges"), problem, fix))
+        kept.append(replace(entity, merges=tuple(merges)))
+    return kept, problems
+
+
+def _common_word_warnings(entities: list[RegistryEntity]) -> list[RegistryError]:
+    return [
+        RegistryError(
+            entity.source,
+            entity.line_of("aliases"),
+            f"alias {alias!r} of {entity.name!r} is an everyday word; it is linked only "
+            f"where written in capitals ({alias.upper()!r})",
+            "Write the alias as the articles spell the name, or add 'case_sensitive: true' "
+            "to link it exactly as written",
+            warning=True,
+        )
+        for entity in entities
+        if not entity.case_sensitive
+        for alias in entity.aliases
+        if is_common_word(alias)
+    ]
+
+
+def _decoded(data: bytes, source: str) -> tuple[str | None, list[RegistryError]]:
+    """A registry file's text: UTF-8 (UTF-16 with its mark); else read as Windows-1252,
+    the usual other encoding of an editor's file, with a warning; binary is refused."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), []
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+    if b"\x00" in data or sum(b < 9 or 13 < b < 32 for b in data) > len(data) // 100:
+        return None, [
+            RegistryError(
+                source,
+                None,
+                "this is not a text file",
+                "Point NEWSARCHIVE_REGISTRY at the YAML registry, or restore it from a copy",
+            )
+        ]
+    problem = RegistryError(
+        source,
+        line,
+        "this is not UTF-8 text (read as Windows-1252 instead)",
+        "Save the file as UTF-8 in your editor",
+        warning=True,
+    )
+    return data.decode("cp1252", errors="replace"), [problem]
 
 
 def load_registry(paths: list[Path]) -> Registry:
-    """All registry files, in order, as one registry."""
+    """All registry files, in order, as one registry, with every problem found in them."""
     entities: list[RegistryEntity] = []
     not_entities: set[str] = set()
+    problems: list[RegistryError] = []
     for path in paths:
-        registry = parse_registry(path.read_text(encoding="utf-8"), str(path))
+        text, unreadable = _decoded(path.read_bytes(), str(path))
+        problems.extend(unreadable)
+        if text is None:
+            continue
+        registry = parse_registry(text, str(path))
         entities.extend(registry.entities)
         not_entities |= registry.not_entities
-    _check_unique(entities, ", ".join(str(p) for p in paths))
-    return Registry(tuple(entities), frozenset(not_entities), ", ".join(str(p) for p in paths))
+        problems.extend(registry.problems)
+    entities, contradictions = _consistent(entities)  # across files: within one, parsed out
+    return Registry(
+        tuple(entities),
+        frozenset(not_entities),
+        ", ".join(str(p) for p in paths),
+        tuple(problems + contradictions),
+    )
