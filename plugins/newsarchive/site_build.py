@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pelican
 from filelock import FileLock, Timeout
 from pelican import Pelican, signals
 from pelican.log import LimitFilter
 from pelican.settings import read_settings
+from rich.console import Console
 
 from . import timings
 from .stage_cache import CACHE_FILE, cache_damage
@@ -213,6 +215,19 @@ def _warn_and_set_aside(cache: Path, damage: str) -> None:
     )  # fmt: skip
 
 
+@contextmanager
+def _without_pelicans_count() -> Iterator[None]:
+    """Pelican's closing line counts undated stories as hidden ones ("Processed 0 articles,
+    … 300 hidden articles" for an undated archive); the build's own summary says what was
+    built, so Pelican's is not printed. Its log messages go through another console."""
+    shown = pelican.console
+    pelican.console = Console(quiet=True)
+    try:
+        yield
+    finally:
+        pelican.console = shown
+
+
 def _run_pelican(settings: dict[str, Any], staging: Path) -> None:
     """Pelican's run with a sound cache: one found damaged (overwritten, cut short) before
     or during the run is set aside with a warning, and the build runs without it."""
@@ -288,7 +303,8 @@ def _build_locked(settings: dict[str, Any], final: Path, started: float) -> Buil
     timings.reset()
     signals.all_generators_finalized.connect(_observe)
     try:
-        _run_pelican(settings, staging)
+        with _without_pelicans_count():
+            _run_pelican(settings, staging)
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(error, KeyboardInterrupt):
