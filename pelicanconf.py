@@ -1,8 +1,10 @@
 """Pelican settings for the newsarchive site. `publishconf.py` builds on these for deployment."""
 
 # No AUTHOR: Pelican would credit it on every article that has no byline.
-SITENAME = "The Qaragol Ledger Archive"
-SITESUBTITLE = "An annotated archive of news from Zarkhan and its neighbours"
+# An archive's own name and tagline go in site.yaml in its content folder (the sample's
+# does); these are for a folder without one.
+SITENAME = "News archive"
+SITESUBTITLE = "An annotated news archive"
 SITEURL = ""
 
 PATH = "content"

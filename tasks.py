@@ -224,7 +224,8 @@ def eval_names(c, pairs):
     scores = score_names(read_pairs(Path(pairs)))
     print(
         f"names: accuracy={scores.accuracy:.3f} false_merges={scores.false_merges} "
-        f"missed={scores.missed}"
+        f"missed={scores.missed} proposals={scores.proposals} "
+        f"proposal_precision={scores.proposal_precision:.3f}"
     )
 
 
@@ -245,12 +246,29 @@ def make_name_pairs(c, groups, out):
     print(f"{len(rows)} pairs written to {out}")
 
 
-@task(help={"content": "report on this folder of articles instead of content/"})
-def entities_report(c, content=None):
-    """List what the machine found for editors to confirm, and names that look broken."""
+@task(
+    help={
+        "content": "report on this folder of articles instead of content/",
+        "format": "text (default, paged in a terminal), yaml (registry entries to paste) or csv",
+        "output": "write the report to this file instead of the terminal",
+        "limit": "text only: list at most this many entities per section (default: all)",
+    }
+)
+def entities_report(c, content=None, format="text", output=None, limit=None):
+    """What the machine found, most worth checking first, for editors to confirm or correct."""
     import json
+    import pydoc
     import tempfile
 
+    from newsarchive.review import review_csv, review_yaml
+
+    formats = {
+        "text": lambda review: format_review(review, int(limit) if limit else None) + "\n",
+        "yaml": review_yaml,
+        "csv": review_csv,
+    }
+    if format not in formats:
+        raise Exit(f"error: --format takes {', '.join(formats)}, not {format!r}", code=2)
     _init_logging(False)
     with tempfile.TemporaryDirectory() as scratch:
         review_file = Path(scratch) / "review.json"
@@ -259,7 +277,14 @@ def entities_report(c, content=None):
             overrides.update(_content_overrides(content))
         build_site(SETTINGS, output=Path(scratch) / "site", overrides=overrides)
         review = json.loads(review_file.read_text(encoding="utf-8"))
-    print(format_review(review))
+    report = formats[format](review)
+    if output:
+        Path(output).write_text(report, encoding="utf-8")
+        print(f"{len(review['new_entities'])} entities written to {output}")
+    elif format == "text" and sys.stdout.isatty():
+        pydoc.pager(report)  # $PAGER, or less: a long report can be read through
+    else:
+        sys.stdout.write(report)
 
 
 @task(

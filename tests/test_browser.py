@@ -45,6 +45,20 @@ def test_persian_caption_renders_right_to_left(page, sample_server):
     assert caption.evaluate("el => getComputedStyle(el).direction") == "rtl"
 
 
+def test_a_spelling_in_persian_stands_in_the_list_with_the_others(page, sample_server):
+    page.goto(f"{sample_server}/entity/rustam-khadzhiev.html")
+    text_left = (
+        "e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " return r.getBoundingClientRect().x; }"
+    )
+    lefts = page.locator(".spellings li").evaluate_all(f"items => items.map({text_left})")
+    persian = page.locator('.spellings [dir="rtl"]').first
+    assert persian.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert persian.evaluate(text_left) - min(lefts) < 40, (
+        f"the Persian spelling starts at {persian.evaluate(text_left)}, the list at {min(lefts)}"
+    )
+
+
 def test_pages_work_without_javascript_and_fit_a_phone(browser, sample_server):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
     try:

@@ -10,6 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, SHARED, build
 from newsarchive.core.read import parse_raw_article, render_html
+from newsarchive.site_check import broken_links
 from test_entities_core import visible_text
 
 
@@ -39,7 +40,7 @@ def seeds_site(tmp_path_factory):
 def test_seeds_give_one_page_for_both_spellings_of_the_ambassador(seeds_site):
     page = soup(seeds_site / "entity" / "levan-dzhagaryan.html")
     assert {"Levan Dzhagaryan", "Levan Jagarian", "لوان جاگارین"} <= set(spellings(page))
-    persian = page.find("li", string="لوان جاگارین")
+    persian = page.find("span", string="لوان جاگارین")
     assert (persian["lang"], persian["dir"]) == ("fa", "rtl")
     assert len(page.select(".appearances .story-item")) == 2
     assert not (seeds_site / "entity" / "levan-jagarian.html").exists()
@@ -73,8 +74,8 @@ def test_the_sample_archive_joins_spellings_across_scripts(sample_site):
         "Рустам Хаджиев",
         "رستم حاجیف",
     } <= set(spellings(page))
-    assert page.find("li", string="Рустам Хаджиев")["lang"] == "ru"
-    assert page.find("li", string="رستم حاجیف")["dir"] == "rtl"
+    assert page.find("span", string="Рустам Хаджиев")["lang"] == "ru"
+    assert page.find("span", string="رستم حاجیف")["dir"] == "rtl"
     assert {"Leyla Ghaffari", "Leila Qaffari"} <= set(
         spellings(soup(sample_site / "entity" / "leyla-ghaffari.html"))
     )
@@ -169,6 +170,43 @@ def test_entity_indexes_by_kind_by_mentions_and_a_to_z(sample_site):
         a.get_text() for a in soup(sample_site / "entities" / "place.html").select(".entity-list a")
     ]
     assert "Qaragol" in places and "Rustam Khadzhiev" not in places
+
+
+def test_the_sample_a_to_z_has_a_heading_per_letter_and_a_jump_bar_to_them(sample_site):
+    page = soup(sample_site / "entities" / "person-a-z.html")
+    headings = [h.get_text() for h in page.select("section.letter h2")]
+    assert headings == sorted(headings) and len(headings) > 5
+    for section in page.select("section.letter"):
+        letter = section.h2.get_text()
+        assert all(a.get_text()[0].upper() == letter for a in section.select(".entity-list a"))
+    jumps = {a.get_text(): a["href"] for a in page.select("nav.letters a")}
+    assert list(jumps) == headings
+    assert all(page.find(id=href.split("#")[1]) for href in jumps.values())
+
+
+def test_a_long_index_comes_in_pages_and_a_page_a_letter(sample_site, tmp_path):
+    output = tmp_path / "out"
+    build(ROOT / "content", output, NEWSARCHIVE_INDEX_PAGE_SIZE=10,
+          NEWSARCHIVE_ENTITY_IDS=str(tmp_path / "ids.json"))  # fmt: skip
+    ranked = [soup(output / "entities" / "all.html")]
+    while link := ranked[-1].select_one('.pagination a[rel="next"]'):
+        ranked.append(soup(output / "entities" / link["href"]))
+    names = [a.get_text() for page in ranked for a in page.select(".entity-list a")]
+    everyone = json.loads((output / "data" / "entities.json").read_text())
+    assert len(ranked) > 3 and all(len(page.select(".entity-list li")) <= 10 for page in ranked)
+    assert sorted(names) == sorted(e["name"] for e in everyone)
+    assert ranked[1].select_one(".entity-list")["start"] == "11"
+
+    first = soup(output / "entities" / "all-a-z.html")
+    letters = {a.get_text(): a["href"] for a in first.select("nav.letters a")}
+    seen = []
+    for letter, href in letters.items():
+        page = soup(output / "entities" / href)
+        assert [h.get_text() for h in page.select("section.letter h2")] == [letter]
+        assert page.select_one('nav.letters a[aria-current="page"]').get_text() == letter
+        seen += [a.get_text() for a in page.select(".entity-list a")]
+    assert sorted(seen) == sorted(names)
+    assert broken_links(output) == []
 
 
 def test_open_data_export(sample_site):

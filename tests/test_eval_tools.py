@@ -3,6 +3,8 @@ of `invoke entities-report`, on text of our own."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, build
+from newsarchive.core.names import proposed_merge
+from newsarchive.core.registry import parse_registry
 from newsarchive.core.resolve import ArticleNames, LinkedMention, NamedMention
 from newsarchive.enrich import lowercase_uses, mention_facts
 from newsarchive.evaluation import (
@@ -27,7 +31,14 @@ from newsarchive.evaluation import (
     story_marks,
     surface_baseline,
 )
-from newsarchive.review import format_review, suspicion, suspicious_entities
+from newsarchive.review import (
+    entries_to_review,
+    format_review,
+    review_csv,
+    review_yaml,
+    suspicion,
+    suspicious_entities,
+)
 
 
 def linked(gold: str, system: str, surface: str = "x", doc: str = "d", ner: str = "PER"):
@@ -363,9 +374,54 @@ class TestSuspiciousEntities:
             "ambiguous_surnames": [],
         }
         report = format_review(review)
-        assert "Suspicious entities (1)" in report
-        assert "'Arsenal 2 Derby' (organization, entity/x.html): a number inside the name" in report
-        assert "'Angela Merkel' (" not in report
+        suspicious = report.split("Suspicious entities (1)")[1].split("Ambiguous")[0]
+        assert "'Arsenal 2 Derby' (organization, entity/x.html): a number inside the name" in (
+            suspicious
+        )
+        assert "'Angela Merkel'" not in suspicious
+
+
+def new_entities(*entities: dict) -> dict:
+    return {"new_entities": list(entities), "merged": [], "proposed_merges": [],
+            "ambiguous_surnames": []}  # fmt: skip
+
+
+class TestEditorsReport:
+    REVIEW = new_entities(
+        {**entity("Qaragol Weavers Guild"), "id": "guild", "stories": 30},
+        {**entity("Arsenal 2 Derby"), "id": "score", "stories": 12},
+        {**entity("Tarak", "place", kind_votes={"place": 5, "organization": 5}), "id": "tarak",
+         "stories": 10},
+        {**entity("Levan Jagarian", "person", aliases=["Levan Dzhagaryan"]), "id": "levan",
+         "stories": 2},
+    )  # fmt: skip
+
+    def test_entries_come_most_worth_checking_first_with_every_one_listed(self):
+        order = [e["id"] for e in entries_to_review(self.REVIEW)]
+        # 12 stories x (0.1 + 0.5 for the score) > 10 x (0.1 + 0.5 split) > 30 x 0.1 > 2 x 0.1
+        assert order == ["score", "tarak", "guild", "levan"]
+        report = format_review(self.REVIEW)
+        assert "… and" not in report and all(f"entity/{i}.html" in report for i in order)
+        assert "… and 2 more" in format_review(self.REVIEW, limit=2)
+
+    def test_the_yaml_is_a_registry_that_reads_back_without_a_problem(self):
+        text = review_yaml(self.REVIEW)
+        registry = parse_registry(text, "pasted.yaml")
+        assert registry.problems == ()
+        assert [e.id for e in registry.entities] == ["score", "tarak", "guild", "levan"]
+        assert registry.by_id()["levan"].aliases == ("Levan Dzhagaryan",)
+        assert "# 12 stories, doubt 0.6, entity/score.html: a number inside the name" in text
+
+    def test_the_csv_has_a_row_per_entity_with_its_priority_and_reasons(self):
+        rows = list(csv.DictReader(io.StringIO(review_csv(self.REVIEW))))
+        assert [r["id"] for r in rows] == ["score", "tarak", "guild", "levan"]
+        assert rows[0]["priority"] == "7.2" and "a number inside the name" in rows[0]["reasons"]
+        assert rows[3]["aliases"] == "Levan Dzhagaryan" and rows[3]["page"] == "entity/levan.html"
+
+    def test_only_forenames_spelled_alike_under_one_surname_are_proposed(self):
+        assert proposed_merge("Jon Owen", "John Owen") is not None
+        assert proposed_merge("Alan White", "Jason White") is None  # different people
+        assert proposed_merge("Jon Owen", "Jon Owens") is None  # another surname
 
 
 class TestMentionFacts:

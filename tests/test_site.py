@@ -291,3 +291,55 @@ def test_the_build_summary_counts_what_was_built(tmp_path, capsys):
     assert (report.articles, report.undated, report.pages, report.skipped) == (42, 1, 2, 0)
     assert report.files_written == sum(1 for p in (tmp_path / "out").rglob("*") if p.is_file())
     assert "Built 42 articles (1 undated) and 2 pages" in report.summary()
+
+
+def test_an_archive_of_its_own_has_its_own_name_an_about_and_a_404_page(tmp_path):
+    content = tmp_path / "wire"
+    content.mkdir()
+    (content / "a.txt").write_text("Date: 2024-05-08\n\nA bridge opens\n\nThe bridge opened.\n")
+    build(content, tmp_path / "plain")
+    home = soup(tmp_path / "plain" / "index.html")
+    assert home.title.get_text() == "News archive"  # not the sample's name
+    assert "Qaragol" not in home.get_text() and "Zarkhan" not in home.get_text()
+    about = soup(tmp_path / "plain" / "about.html")
+    assert about.select_one("main h1").get_text() == "About"
+    assert "annotated news archive" in about.get_text()
+    assert [a.get_text() for a in home.select("nav a")][-1] == "About"
+    missing = soup(tmp_path / "plain" / "404.html")
+    assert missing.select_one("main h1").get_text() == "Page not found"
+
+    (content / "site.yaml").write_text(
+        "SITENAME: The Harbour Gazette Archive\nSITESUBTITLE: News of the harbour\n"
+        "OUTPUT_PATH: /tmp/elsewhere\n"
+    )
+    report = build(content, tmp_path / "named")
+    home = soup(tmp_path / "named" / "index.html")
+    assert home.title.get_text() == "The Harbour Gazette Archive"
+    assert "The Harbour Gazette Archive: News of the harbour." in home.footer.get_text()
+    assert report.errors == 1  # OUTPUT_PATH is no setting this file may change
+    assert (tmp_path / "named" / "index.html").is_file()
+
+
+def test_an_undated_archive_pages_its_front_page_latest_mentioned_date_first(tmp_path):
+    content = tmp_path / "wire"
+    content.mkdir()
+    for number in range(23):
+        (content / f"{number:02}.txt").write_text(f"Story {number:02}\n\nNothing dated here.\n")
+    (content / "x.txt").write_text("Ferry resumes\n\nThe ferry ran again on 3 March 2021.\n")
+    (content / "y.txt").write_text("Port reopens\n\nThe port reopened in June 2022.\n")
+    output = tmp_path / "out"
+    build(content, output)
+    first = soup(output / "index.html")
+    titles = [a.get_text() for a in first.select(".latest .story-title a")]
+    assert titles[:3] == ["Port reopens", "Ferry resumes", "Story 00"]
+    assert len(titles) == 20
+    second = soup(output / "index2.html")
+    assert [a.get_text() for a in second.select(".latest .story-title a")] == [
+        "Story 18",
+        "Story 19",
+        "Story 20",
+        "Story 21",
+        "Story 22",
+    ]
+    assert first.select_one('.pagination a[rel="next"]')["href"].endswith("index2.html")
+    assert broken_links(output) == []

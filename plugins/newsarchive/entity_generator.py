@@ -11,13 +11,17 @@ from typing import Any
 from pelican.generators import Generator
 
 from . import timings
-from .core.publish import article_record, entity_record, safe_json
+from .core.publish import article_record, by_letter, entity_record, safe_json
 from .enrich import KIND_LABELS, Archive, published_date
 
 logger = logging.getLogger(__name__)
 
 INDEX_FOLDER = "entities"  # the entity indexes by kind and order
 DATA_FOLDER = "data"  # the open data: entities.json, articles.json
+
+
+def _letter_slug(letter: str) -> str:
+    return "0-9" if letter == "0–9" else letter.lower()
 
 
 def _site_url(settings: dict[str, Any], url: str) -> str:
@@ -66,34 +70,63 @@ class EntityGenerator(Generator):
             )
 
     def _write_indexes(self, writer: Any, entities: list[Any]) -> None:
-        template = self.get_template("entities")
+        """Per kind (and all): most mentioned first, in pages; and A–Z under letter headings
+        with a jump bar: one page, or a page a letter where one page would be too long."""
         kinds = [kind for kind in KIND_LABELS if any(e.kind == kind for e in entities)]
+        size = self.settings["NEWSARCHIVE_INDEX_PAGE_SIZE"]
         for kind in [None, *kinds]:
             chosen = [e for e in entities if kind is None or e.kind == kind]
-            for order in ("mentions", "name"):
-                if order == "mentions":
-                    listed = sorted(chosen, key=lambda e: (-e.story_count, e.name.casefold()))
-                else:
-                    listed = sorted(chosen, key=lambda e: (e.name.casefold(), e.id))
-                save_as = self._index_path(kind, order)
-                writer.write_file(
-                    save_as,
-                    template,
-                    self.context,
-                    relative_urls=self.settings["RELATIVE_URLS"],
-                    listed_entities=listed,
-                    entity_kind=kind,
-                    entity_kinds=kinds,
-                    order=order,
-                    kind_labels=KIND_LABELS,
-                    url=save_as,
-                    page_name=save_as.rsplit(".", 1)[0],
-                )
+            most = sorted(chosen, key=lambda e: (-e.story_count, e.name.casefold()))
+            pages = [most[start : start + size] for start in range(0, len(most), size)] or [[]]
+            urls = [self._index_path(kind, "mentions", n) for n in range(1, len(pages) + 1)]
+            for number, listed in enumerate(pages, 1):
+                self._write_index(
+                    writer, kind, kinds, urls[number - 1], order="mentions",
+                    listed_entities=listed, page_number=number, page_urls=urls,
+                    first_rank=(number - 1) * size + 1,
+                )  # fmt: skip
+            a_to_z = sorted(chosen, key=lambda e: (e.name.casefold(), e.id))
+            letters = by_letter(a_to_z, lambda e: e.name)
+            if len(chosen) <= size:
+                page = self._index_path(kind, "name")
+                anchors = {letter: f"{page}#letter-{_letter_slug(letter)}" for letter, _ in letters}
+                self._write_index(writer, kind, kinds, page, order="name", letters=letters,
+                                  letter_urls=anchors)  # fmt: skip
+                continue
+            pages_by_letter = {
+                letter: self._index_path(kind, "name", letter) for letter, _ in letters
+            }
+            for letter, group in letters:
+                self._write_index(writer, kind, kinds, pages_by_letter[letter], order="name",
+                                  letters=[(letter, group)], letter_urls=pages_by_letter,
+                                  current_letter=letter)  # fmt: skip
+            # The A–Z address itself opens at the first letter.
+            self._write_index(writer, kind, kinds, self._index_path(kind, "name"), order="name",
+                              letters=letters[:1], letter_urls=pages_by_letter,
+                              current_letter=letters[0][0])  # fmt: skip
 
-    def _index_path(self, kind: str | None, order: str) -> str:
+    def _write_index(
+        self, writer: Any, kind: str | None, kinds: list[str], save_as: str, **values: Any
+    ) -> None:
+        writer.write_file(
+            save_as,
+            self.get_template("entities"),
+            self.context,
+            relative_urls=self.settings["RELATIVE_URLS"],
+            entity_kind=kind,
+            entity_kinds=kinds,
+            kind_labels=KIND_LABELS,
+            url=save_as,
+            page_name=save_as.rsplit(".", 1)[0],
+            **values,
+        )
+
+    def _index_path(self, kind: str | None, order: str, page: int | str | None = None) -> str:
+        """entities/person.html, person-2.html …; person-a-z.html, person-a-z-b.html …"""
         name = kind or "all"
-        suffix = "" if order == "mentions" else "-a-z"
-        return f"{INDEX_FOLDER}/{name}{suffix}.html"
+        if order == "mentions":
+            return f"{INDEX_FOLDER}/{name}{f'-{page}' if page and page != 1 else ''}.html"
+        return f"{INDEX_FOLDER}/{name}-a-z{f'-{_letter_slug(page)}' if page else ''}.html"
 
     def _write_redirects(self, writer: Any, archive: Archive) -> None:
         template = self.get_template("redirect")

@@ -22,7 +22,7 @@ from pathlib import Path
 from .core.dates import tag_dates
 from .core.extract import AliasMatcher, extract_many, load_model, with_registry_names
 from .core.gazetteer import place_names
-from .core.names import blocking_key, names_match
+from .core.names import PROPOSAL_SIMILARITY, blocking_key, names_match, spelling_likeness
 from .core.read import ArticleFormatError, parse_raw_article
 from .core.registry import Registry
 from .core.relate import Document, Relations
@@ -154,10 +154,16 @@ class NameScores:
     correct: int
     false_merges: int
     missed: int
+    proposals: int = 0  # pairs not matched, but alike enough to propose to an editor
+    proposals_right: int = 0  # of those, the ones that are one name
 
     @property
     def accuracy(self) -> float:
         return self.correct / self.pairs if self.pairs else 0.0
+
+    @property
+    def proposal_precision(self) -> float:
+        return self.proposals_right / self.proposals if self.proposals else 0.0
 
 
 def read_pairs(path: Path) -> Iterator[tuple[bool, str, str]]:
@@ -170,14 +176,19 @@ def read_pairs(path: Path) -> Iterator[tuple[bool, str, str]]:
 
 
 def score_names(pairs: Iterable[tuple[bool, str, str]]) -> NameScores:
-    count = correct = false_merges = missed = 0
+    """The matcher on labelled pairs; and of the pairs it keeps apart, how many an editor
+    would be asked about (as forenames of one surname) and how many of those are one name."""
+    count = correct = false_merges = missed = proposals = proposals_right = 0
     for same, a, b in pairs:
         predicted = names_match(a, b)
         count += 1
         correct += predicted == same
         false_merges += predicted and not same
         missed += same and not predicted
-    return NameScores(count, correct, false_merges, missed)
+        if not predicted and spelling_likeness(a, b) >= PROPOSAL_SIMILARITY:
+            proposals += 1
+            proposals_right += same
+    return NameScores(count, correct, false_merges, missed, proposals, proposals_right)
 
 
 def pairs_from_variant_groups(

@@ -35,10 +35,10 @@ def _pages_of(path: str, stories: list[Any], settings: dict[str, Any]) -> list[s
 
 
 def site_paths(
-    settings: dict[str, Any], stories: list[Any]
+    settings: dict[str, Any], stories: list[Any], front_page: list[Any] | None = None
 ) -> tuple[dict[str, str], dict[str, str]]:
     """The output paths the site writes (path -> what) and the folders it fills (folder ->
-    what), for these dated `stories`."""
+    what), for these dated `stories`; the front page lists `front_page` (default: those)."""
     paginated = settings.get("PAGINATED_TEMPLATES", {})
     lists: dict[str, tuple[str, list[Any]]] = {}
     folders: dict[str, str] = {}
@@ -48,8 +48,9 @@ def site_paths(
             lists.setdefault(path, (what, []))[1].extend(listed or [])
 
     for name in settings["DIRECT_TEMPLATES"]:
+        listed = front_page if front_page is not None and name == "index" else stories
         add(settings.get(f"{name.upper()}_SAVE_AS", f"{name}.html"), f"the {name} page",
-            stories if name in paginated else None)  # fmt: skip
+            listed if name in paginated else None)  # fmt: skip
     for setting, value in settings.items():
         kind = setting.removesuffix("_SAVE_AS")
         if kind == setting and not setting.endswith(("_ATOM", "_RSS")):
@@ -100,8 +101,10 @@ def site_paths(
 def claim_output_paths(stories: list[Any], settings: dict[str, Any]) -> None:
     """Give every story that would replace a site page, a file in a site folder or an earlier
     story a free path of its own, with an error naming both. `stories` in a fixed order."""
-    dated = [s for s in stories if not getattr(s, "undated", False) and s.status == "published"]
-    reserved, folders = site_paths(settings, dated)
+    published = [s for s in stories if s.status == "published"]
+    dated = [s for s in published if not getattr(s, "undated", False)]
+    # An archive of undated stories only has them on its front page's pages.
+    reserved, folders = site_paths(settings, dated, dated or published)
     by_key = {story.relative_source_path: story for story in stories}
     claims = [(story.relative_source_path, story.save_as) for story in stories]
     for key, moved in settle_claims(claims, reserved, folders).items():

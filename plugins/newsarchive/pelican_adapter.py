@@ -17,7 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+import yaml
 from pelican import signals
+from pelican.contents import Page
 from pelican.generators import PelicanTemplateNotFound
 from pelican.readers import BaseReader, MarkdownReader
 from pelican.utils import order_content
@@ -26,7 +28,7 @@ from . import timings
 from .core.content_files import content_files, refusal
 from .core.dateline import mark_dateline_in_html
 from .core.dates import describe, html_datetime
-from .core.publish import timeline_month_slug, timeline_point_anchor
+from .core.publish import latest_day_mentioned, timeline_month_slug, timeline_point_anchor
 from .core.read import (
     ArticleFormatError,
     Field,
@@ -66,6 +68,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "NEWSARCHIVE_PROGRESS_EVERY": 250,
     "NEWSARCHIVE_MAX_FILE_BYTES": 32_000_000,
     "NEWSARCHIVE_REGISTRY": ["registry.yaml"],
+    "NEWSARCHIVE_SITE_FILE": "site.yaml",
     "NEWSARCHIVE_ENTITY_IDS": "entity-ids.json",
     "NEWSARCHIVE_REVIEW_FILE": None,
     "NEWSARCHIVE_FRESH": False,
@@ -73,6 +76,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "RELATED_WEIGHTS": None,
     "NEWSARCHIVE_HOME_PLACES": 12,
     "NEWSARCHIVE_HOME_ENTITIES": 12,
+    "NEWSARCHIVE_INDEX_PAGE_SIZE": 300,
     "NEWSARCHIVE_PROCESSES": None,
     "NEWSARCHIVE_PARALLEL_MINIMUM": PARALLEL_MINIMUM,
     "SEARCH_URL": "search.html",
@@ -373,6 +377,8 @@ def advance_progress(generator: Any) -> None:
 def apply_default_settings(pelican: Any) -> None:
     for name, value in DEFAULT_SETTINGS.items():
         pelican.settings.setdefault(name, value)
+    site_file = Path(pelican.settings["PATH"]) / pelican.settings["NEWSARCHIVE_SITE_FILE"]
+    pelican.settings.update(archive_identity(site_file))
     month_url = pelican.settings["TIMELINE_MONTH_URL"]
 
     def timeline_url(value: str) -> str:
@@ -391,6 +397,83 @@ def apply_default_settings(pelican: Any) -> None:
     }
 
 
+IDENTITY_SETTINGS = ("SITENAME", "SITESUBTITLE")
+
+
+def archive_identity(path: Path) -> dict[str, str]:
+    """The archive's own name and tagline from site.yaml in its content folder; only these
+    settings, as the content folder is the editors' and not the build's configuration."""
+    if not path.is_file():
+        return {}
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        logger.error("%s: not readable YAML (%s); the site's name is left as set", where, error)
+        return {}
+    if not isinstance(values, dict):
+        logger.error("%s: write 'SITENAME: …' and 'SITESUBTITLE: …' lines", path)
+        return {}
+    identity = {}
+    for key, value in values.items():
+        if key not in IDENTITY_SETTINGS or not isinstance(value, str | int | float):
+            logger.error(
+                "%s: %r is not a setting this file takes; use %s (other settings belong in "
+                "pelicanconf.py)", path, key, " or ".join(IDENTITY_SETTINGS),
+            )  # fmt: skip
+            continue
+        identity[key] = str(value)
+    return identity
+
+
+def add_theme_pages(generator: Any) -> None:
+    """page_generator_finalized: the theme's own About and 404 pages for an archive that
+    has none (no content/pages), so every site has both."""
+    folder = Path(generator.theme) / "pages"
+    if not folder.is_dir():
+        return
+    written = {p.save_as for p in (*generator.pages, *generator.hidden_pages)}
+    for source in sorted(folder.glob("*.md")):
+        page = generator.readers.read_file(
+            base_path=str(folder), path=source.name, content_class=Page, context=generator.context
+        )
+        if page.save_as in written:
+            continue
+        (generator.hidden_pages if page.status == "hidden" else generator.pages).append(page)
+    generator.pages[:] = order_content(generator.pages, generator.settings["PAGE_ORDER_BY"])
+
+
+def write_undated_front_page(generator: Any, writer: Any) -> None:
+    """article_writer_finalized: an archive with no dated story gets a front page of its
+    undated ones, paginated like any, latest mentioned date first (then by title), in place
+    of the empty one Pelican wrote."""
+    undated = generator.context.get("undated_articles", [])
+    if generator.articles or not undated:
+        return
+    settings = generator.settings
+    ordered = sorted(undated, key=_front_page_order)
+    writer.write_file(
+        settings["INDEX_SAVE_AS"],
+        generator.get_template("index"),
+        generator.context,
+        relative_urls=settings["RELATIVE_URLS"],
+        override_output=True,
+        articles=ordered,
+        dates=ordered,
+        blog=True,
+        undated_front_page=True,
+        template_name="index",
+        page_name=os.path.splitext(settings["INDEX_SAVE_AS"])[0],
+        url=settings.get("INDEX_URL", "index.html"),
+    )
+
+
+def _front_page_order(article: Any) -> tuple[int, str, str]:
+    latest = latest_day_mentioned(getattr(article, "mentioned_dates", ()))
+    return (-latest.toordinal() if latest else 0, article.title.casefold(), article.slug)
+
+
 def get_generators(pelican: Any) -> list[type[Any]]:
     return [EntityGenerator, TimelineGenerator, SearchGenerator]
 
@@ -406,6 +489,8 @@ def register() -> None:
     signals.article_generator_pretaxonomy.connect(finish_reading)
     signals.article_generator_finalized.connect(save_conversions)
     signals.page_generator_finalized.connect(save_conversions)
+    signals.article_writer_finalized.connect(write_undated_front_page)
+    signals.page_generator_finalized.connect(add_theme_pages)
     signals.page_generator_finalized.connect(check_page_templates)
     signals.article_generator_finalized.connect(collect_places)
     signals.article_generator_finalized.connect(enrich)

@@ -3,10 +3,14 @@ entities whose names look broken (a line break, a score, a headline word)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import Any
 
 import yaml
+
+from .core.names import PROPOSAL_SIMILARITY
 
 # A name is suspicious (it may be part of a sentence, a results line or a headline) when:
 LONG_NAME_WORDS = 6  # it has more words than this (not counting "of", "and" ...),
@@ -31,38 +35,116 @@ _ORDINAL = re.compile(r"\d+(st|nd|rd|th)", re.IGNORECASE)  # "East 223rd Street"
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 
-def format_review(review: dict[str, Any], limit: int = 40) -> str:
-    """`invoke entities-report`: new entities (as registry YAML), merges, suspicious names,
-    ambiguities."""
-    lines: list[str] = []
-    new = review["new_entities"]
-    lines.append(f"New entities ({len(new)}, most mentioned first); to confirm or correct one, "
-                 "paste it into content/registry.yaml under 'entities:'")  # fmt: skip
-    entries = [
-        {
-            "name": e["name"],
-            "kind": e["kind"],
-            "id": e["id"],
-            **({"aliases": e["aliases"]} if e["aliases"] else {}),
-        }
-        for e in new[:limit]
+BASE_DOUBT = 0.1  # a name no editor has confirmed
+REASON_DOUBT = 0.5  # each sign that it is no name at all
+
+
+def doubt(entity: dict[str, Any], reasons: list[str]) -> float:
+    """How likely an editor is to change this entity, 0.1 to 1: the share of its mentions
+    typed as another kind, and half for each sign that it is no name (`suspicion`)."""
+    votes = entity.get("kind_votes") or {}
+    typed = sum(votes.values())
+    split = 1 - max(votes.values()) / typed if typed else 0.0
+    signs = sum(not r.startswith(_SPLIT) for r in reasons)
+    return round(min(1.0, BASE_DOUBT + split + REASON_DOUBT * signs), 2)
+
+
+def entries_to_review(review: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every new entity with its reasons, doubt and priority (stories × doubt), the ones
+    most worth an editor's minute first."""
+    entries = []
+    for entity in review["new_entities"]:
+        reasons = suspicion(entity)
+        share = doubt(entity, reasons)
+        entries.append(
+            {**entity, "reasons": reasons, "doubt": share,
+             "priority": round(entity["stories"] * share, 2)}
+        )  # fmt: skip
+    return sorted(entries, key=lambda e: (-e["priority"], -e["stories"], e["name"].casefold()))
+
+
+def _registry_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": entry["name"],
+        "kind": entry["kind"],
+        "id": entry["id"],
+        **({"aliases": entry["aliases"]} if entry["aliases"] else {}),
+    }
+
+
+def _comment(entry: dict[str, Any]) -> str:
+    why = "; ".join(entry["reasons"]) or "looks like a name"
+    return (
+        f"# {entry['stories']} stories, doubt {entry['doubt']}, entity/{entry['id']}.html: {why}"
+    ).replace("\n", "\\n")
+
+
+def review_yaml(review: dict[str, Any]) -> str:
+    """Registry entries for every new entity, most worth checking first, each with a comment
+    saying why: correct what is wrong, paste the rest under 'entities:' to confirm it."""
+    entries = entries_to_review(review)
+    lines = [
+        f"# {len(entries)} entities the machine found, most worth checking first (stories x "
+        "doubt).",
+        "# Correct a kind or name, add aliases, move a non-name to 'not_entities:', and paste",
+        "# the entries you confirm into content/registry.yaml under 'entities:'.",
+        "entities:",
     ]
-    dumped = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=100)
-    for e, block in zip(new[:limit], _blocks(dumped), strict=True):
-        lines.append(f"  # {e['stories']} stories, now at entity/{e['id']}.html")
+    dumped = yaml.safe_dump(
+        [_registry_entry(e) for e in entries], allow_unicode=True, sort_keys=False, width=100
+    )
+    for entry, block in zip(entries, _blocks(dumped), strict=True):
+        lines.append("  " + _comment(entry))
         lines.extend("  " + line for line in block.splitlines())
-    if len(new) > limit:
-        lines.append(f"  … and {len(new) - limit} more")
+    return "\n".join(lines) + "\n"
+
+
+CSV_COLUMNS = ("priority", "doubt", "stories", "mentions", "id", "name", "kind", "aliases",
+               "reasons", "page")  # fmt: skip
+
+
+def review_csv(review: dict[str, Any]) -> str:
+    """Every new entity as a spreadsheet row, most worth checking first."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for e in entries_to_review(review):
+        writer.writerow([e["priority"], e["doubt"], e["stories"], e["mentions"], e["id"],
+                         e["name"], e["kind"], " | ".join(e["aliases"]), "; ".join(e["reasons"]),
+                         f"entity/{e['id']}.html"])  # fmt: skip
+    return out.getvalue()
+
+
+def format_review(review: dict[str, Any], limit: int | None = None) -> str:
+    """`invoke entities-report`: the new entities (most worth checking first, with why),
+    the spellings merged, proposed merges, the names that look broken, ambiguities."""
+    lines: list[str] = []
+    entries = entries_to_review(review)
+    shown = entries if limit is None else entries[:limit]
+    lines.append(
+        f"New entities ({len(entries)}), most worth checking first (stories x doubt); "
+        "`--format yaml` writes them as registry entries to paste into content/registry.yaml"
+    )
+    for entry in shown:
+        why = "; ".join(entry["reasons"])
+        lines.append(
+            f"  {entry['priority']:>6}  {entry['name']!r} ({entry['kind']}, {entry['stories']} "
+            f"stories, entity/{entry['id']}.html)" + (f": {why}" if why else "")
+        )
+    if len(entries) > len(shown):
+        lines.append(f"  … and {len(entries) - len(shown)} more (leave out --limit to see all)")
     lines.append("")
     lines.append(f"Merged automatically ({len(review['merged'])}): spellings taken for one name")
-    lines.extend(f"  {m['a']}  =  {m['b']}  (similarity {m['score']})" for m in review["merged"])
+    lines.extend(f"  {m['a']}  =  {m['b']}  (likeness {m['score']})" for m in review["merged"])
     lines.append("")
     lines.append(
-        f"Proposed merges ({len(review['proposed_merges'])}): similar, not merged; to merge, "
-        "list one as an alias of the other in the registry"
+        f"Proposed merges ({len(review['proposed_merges'])}): one surname, forenames spelled "
+        f"alike (likeness >= {PROPOSAL_SIMILARITY}: one name in 82-91% of such pairs measured); "
+        "to merge, list one as an alias of the other in the registry"
     )
     lines.extend(
-        f"  {m['a']}  ~  {m['b']}  (similarity {m['score']})" for m in review["proposed_merges"]
+        f"  {m['a']}  ~  {m['b']}  (forenames {m['score']} alike)"
+        for m in review["proposed_merges"]
     )
     lines.append("")
     suspicious = suspicious_entities(review)
@@ -70,10 +152,8 @@ def format_review(review: dict[str, Any], limit: int = 40) -> str:
         f"Suspicious entities ({len(suspicious)}): may not be names; correct them in the "
         "registry, or list them under 'not_entities:'"
     )
-    for e, reasons in suspicious[:limit]:
+    for e, reasons in suspicious if limit is None else suspicious[:limit]:
         lines.append(f"  {e['name']!r} ({e['kind']}, entity/{e['id']}.html): {'; '.join(reasons)}")
-    if len(suspicious) > limit:
-        lines.append(f"  … and {len(suspicious) - limit} more")
     lines.append("")
     ambiguous = review["ambiguous_surnames"]
     lines.append(

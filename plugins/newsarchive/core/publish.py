@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from slugify import slugify
+
 SENTENCE_LIMIT = 400  # characters shown either side at most, for run-on "sentences"
 
 
@@ -246,6 +248,36 @@ def _month_of(value: str) -> tuple[int, int | None]:
         monday = date.fromisocalendar(year, int(value[6:8]), 1)
         return monday.year, monday.month
     return year, int(value[5:7]) if len(value) >= 7 else None
+
+
+def index_letter(name: str) -> str:
+    """The A–Z heading a name is filed under: its first letter in ASCII ("Ögedei" and
+    "Öcalan" under O, "Рустам" under R), "0–9" for a digit."""
+    first = slugify(name)[:1].upper()
+    return "0–9" if first.isdigit() else first or "#"
+
+
+def by_letter(entities: Iterable[Any], name: Callable[[Any], str]) -> list[tuple[str, list]]:
+    """Entities already in A–Z order, grouped under their letters, digits first."""
+    groups: dict[str, list] = {}
+    for entity in entities:
+        groups.setdefault(index_letter(name(entity)), []).append(entity)
+    return sorted(groups.items(), key=lambda item: (item[0] != "0–9", item[0]))
+
+
+def latest_day_mentioned(values: Iterable[str]) -> date | None:
+    """The latest day a story's dates reach (a week by its Monday, a month or year by its
+    first day): what orders the stories of an undated archive on its front page."""
+    days = []
+    for value in values:
+        year, month = _month_of(value)
+        if "-W" in value:
+            days.append(date.fromisocalendar(year, int(value[6:8]), 1))
+        elif len(value) >= 10:
+            days.append(date.fromisoformat(value[:10]))
+        else:
+            days.append(date(year, month or 1, 1))
+    return max(days, default=None)
 
 
 def timeline(

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
 
-from rapidfuzz.distance import Levenshtein
-
 from .acronyms import COMMON_ACRONYMS, form_key, initials, is_acronym, undotted
 from .clean_names import (
     COURTESY_TITLE,
@@ -37,8 +35,10 @@ from .names import (
     fold,
     name_tokens,
     names_match,
+    proposed_merge,
     skeleton,
     skeletons,
+    spelling_likeness,
 )
 from .registry import Registry, RegistryEntity
 from .scripts import detect
@@ -740,12 +740,11 @@ def resolve_corpus(
             for b in members[i + 1 :]:
                 if "person" not in (majority_kind(a), majority_kind(b)):
                     continue
-                score = Levenshtein.normalized_similarity(fold(a), fold(b))
                 if names_match(a, b):
                     clusters.union(a, b)
-                    merges.append((a, b, score))
-                elif score >= 0.7:
-                    near_misses.append((a, b, score))
+                    merges.append((a, b, spelling_likeness(a, b)))
+                elif (likeness := proposed_merge(a, b)) is not None:
+                    near_misses.append((a, b, likeness))
 
     _join_forms_of_one_name(clusters, spellings, majority_kind, long_forms, registry)
     # "Academy" alone, where other articles used it for one organisation and no other.
