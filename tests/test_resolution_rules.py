@@ -3,8 +3,15 @@ stage alone: the mentions are what a recogniser could return, so no model is nee
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
-from newsarchive.core.extract import Extraction, Mention, find_definitions
+from newsarchive.core.extract import (
+    Extraction,
+    Mention,
+    dateline_line_mentions,
+    find_definitions,
+)
 from newsarchive.core.registry import Registry, parse_registry
 from newsarchive.core.resolve import resolve_article, resolve_corpus
 
@@ -342,6 +349,24 @@ def test_in_a_sports_report_towns_are_teams_and_countries_stay_places():
         "England": "place",
         "Nottingham": "place",  # where the match is played
     }
+
+
+def test_the_town_of_a_dateline_line_stays_a_place_in_a_sports_report():
+    text = (
+        "KELLAN , Qaragol 2026-03-04\n"
+        "Orvale beat Dunmore by an innings to lead the championship; the league match "
+        "went on as the season's title race drew in."
+    )
+    found = [("KELLAN", "person"), ("Orvale", "place"), ("Dunmore", "place")]
+    ner = extraction(text, *found)
+    datelines = tuple(dateline_line_mentions(text))
+    result = resolve_article(text, replace(ner, mentions=ner.mentions + datelines), NO_REGISTRY)
+    assert [(n.name, n.kind) for n in result.mentions] == [
+        ("KELLAN", "place"),
+        ("Qaragol", "place"),
+        ("Orvale", "organization"),
+        ("Dunmore", "organization"),
+    ]
 
 
 def test_the_same_towns_in_other_news_stay_places():

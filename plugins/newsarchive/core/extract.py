@@ -17,7 +17,7 @@ import ahocorasick
 
 from .acronyms import COMMON_ACRONYMS, undotted
 from .clean_names import is_table_line
-from .dateline import Dateline
+from .dateline import Dateline, dateline_line_places
 from .gazetteer import place_names
 from .registry import Registry
 from .scripts import detect
@@ -310,6 +310,15 @@ def dateline_mentions(text: str, dateline: Dateline | None) -> list[Mention]:
     return mentions
 
 
+def dateline_line_mentions(text: str) -> list[Mention]:
+    """The places of datelines set on lines of their own ("KELLAN 2026-03-04"), which
+    the model, reading them in title case, often takes for people or teams."""
+    return [
+        Mention(start, end, text[start:end], "place", "dateline")
+        for start, end in dateline_line_places(text)
+    ]
+
+
 def title_case_shouting(text: str) -> str:
     """Lines in capitals ("LEICESTERSHIRE TAKE OVER AT TOP") in title case, same offsets.
 
@@ -388,6 +397,7 @@ def extract_many(
     for (text, dateline), parts in zip(pending, per_text, strict=True):
         mentions = [m for offset, doc in parts for m in _ner_mentions(doc, offset)]
         mentions += matcher.find(text) + dateline_mentions(text, dateline)
+        mentions += dateline_line_mentions(text)
         definitions = find_definitions(text, mentions)
         sentences = tuple(
             (offset + s.start_char, offset + s.end_char) for offset, doc in parts for s in doc.sents

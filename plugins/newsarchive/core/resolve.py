@@ -30,6 +30,7 @@ from .clean_names import (
     mention_parts,
     nickname_of,
 )
+from .dateline import dateline_line_places
 from .extract import Extraction, Mention
 from .gazetteer import country_names, place_names
 from .names import (
@@ -169,7 +170,8 @@ def _team_in_results(text: str, named: NamedMention, sports: bool) -> NamedMenti
     line = _line_of(text, named.start)
     if not (sports or is_table_line(line)) or named.name in country_names():
         return named
-    dateline = line.startswith(text[named.start : named.end]) and named.name.isupper()
+    opens_line = line.startswith(text[named.start : named.end])
+    dateline = (opens_line and named.name.isupper()) or dateline_line_places(line)
     if dateline or _AFTER_AT.search(text, max(0, named.start - 12), named.start):
         return named
     town = named.name in place_names() or named.name.endswith(("shire", "sex"))
