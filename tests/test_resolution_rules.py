@@ -299,6 +299,35 @@ def test_a_sentence_opening_verb_and_a_headline_verb_are_no_part_of_a_name():
     assert names == ["Tessa Morland", "Tessa Morland"]
 
 
+def test_a_name_in_capitals_keeps_a_word_the_article_writes_in_lower_case():
+    text = "PORT DARVIN 2026-03-04\nShips left the port of Port Darvin at dawn."
+    names = names_in(text, ("PORT DARVIN", "place"), ("Port Darvin", "place"))
+    assert names == ["PORT DARVIN", "Port Darvin"]
+
+
+def test_a_headline_in_capitals_names_what_the_story_names_with_its_kind():
+    text = (
+        "FOOTBALL - KELLAN ROVERS SINK ORVALE AS BRODSKY SCORES TWICE .\n"
+        "Kellan Rovers beat Orvale on Saturday as Anton Brodsky scored twice."
+    )
+    found = [
+        ("FOOTBALL - KELLAN ROVERS SINK ORVALE", "organization"),
+        ("BRODSKY SCORES", "person"),
+        ("Kellan Rovers", "organization"),
+        ("Orvale", "organization"),
+        ("Anton Brodsky", "person"),
+    ]
+    names = resolve_article(text, extraction(text, *found), NO_REGISTRY).mentions
+    assert [(text[n.start : n.end], n.name, n.kind) for n in names] == [
+        ("KELLAN ROVERS", "Kellan Rovers", "organization"),
+        ("ORVALE", "Orvale", "organization"),
+        ("BRODSKY", "Anton Brodsky", "person"),
+        ("Kellan Rovers", "Kellan Rovers", "organization"),
+        ("Orvale", "Orvale", "organization"),
+        ("Anton Brodsky", "Anton Brodsky", "person"),
+    ]
+
+
 def test_a_pair_joined_by_and_is_two_names_when_the_article_names_each():
     text = "Ann Ridley and Tom Okafor produce the show. Ridley and Okafor said it would return."
     names = names_in(

@@ -67,7 +67,7 @@ def load_model() -> Any:
 # --- registry aliases -------------------------------------------------------------------
 
 
-def _lower_same_length(text: str) -> str:
+def lower_same_length(text: str) -> str:
     """Lower case without changing any offset (a few letters grow when lowered)."""
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
@@ -78,10 +78,10 @@ class AliasMatcher:
     def __init__(self, registry: Registry, places: Iterable[str] = ()) -> None:
         self.automaton = ahocorasick.Automaton()
         for place in places:
-            self.automaton.add_word(_lower_same_length(place), (place, None, "place"))
+            self.automaton.add_word(lower_same_length(place), (place, None, "place"))
         for entity in registry.entities:
             for alias in entity.names:
-                key = _lower_same_length(alias)
+                key = lower_same_length(alias)
                 self.automaton.add_word(key, (alias, entity.id, entity.kind))
         self.empty = len(self.automaton) == 0
         if not self.empty:
@@ -91,7 +91,7 @@ class AliasMatcher:
         if self.empty:
             return []
         found = []
-        for end_index, (alias, entity_id, kind) in self.automaton.iter(_lower_same_length(text)):
+        for end_index, (alias, entity_id, kind) in self.automaton.iter(lower_same_length(text)):
             end = end_index + 1
             start = end - len(alias)
             written = text[start:end]
@@ -319,6 +319,12 @@ def dateline_line_mentions(text: str) -> list[Mention]:
     ]
 
 
+def is_in_capitals(line: str) -> bool:
+    """A line written in capitals, as wire headlines are ("KELLAN SINK ORVALE")."""
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
 def title_case_shouting(text: str) -> str:
     """Lines in capitals ("LEICESTERSHIRE TAKE OVER AT TOP") in title case, same offsets.
 
@@ -327,8 +333,7 @@ def title_case_shouting(text: str) -> str:
 
     def fix(match: re.Match[str]) -> str:
         line = match.group(0)
-        letters = [c for c in line if c.isalpha()]
-        if len(letters) < 4 or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        if not is_in_capitals(line):
             return line
         titled = line.title()
         return titled if len(titled) == len(line) else line

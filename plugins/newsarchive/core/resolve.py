@@ -10,6 +10,7 @@ acronyms joined to their long forms, kinds decided by vote, and the registry alw
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from .clean_names import (
     nickname_of,
 )
 from .dateline import dateline_line_places
-from .extract import Extraction, Mention
+from .extract import Extraction, Mention, is_in_capitals, lower_same_length
 from .gazetteer import country_names, place_names
 from .names import (
     blocking_key,
@@ -318,6 +319,56 @@ def _without_headline_words(text: str, named: NamedMention, lower_stems: set[str
     return NamedMention(start, end, " ".join(text[start:end].split()), named.kind)
 
 
+def _capitals_lines_read_by_the_body(text: str, kept: list[NamedMention]) -> list[NamedMention]:
+    """ "KELLAN ROVERS SINK ORVALE": in a line in capitals every word looks like a name,
+    so what the model finds there is a guess. The names in such a line are those the rest
+    of the article writes in mixed case (a person also by surname), of the kind they have
+    there; the registry's are kept as found."""
+    lines = [
+        line.span()
+        for line in re.finditer(r"[^\n]+", text)
+        if is_in_capitals(line.group(0))
+        and not is_table_line(line.group(0))
+        and not dateline_line_places(line.group(0))
+    ]
+    if not lines:
+        return kept
+    starts = [start for start, _ in lines]
+
+    def in_capitals(named: NamedMention) -> bool:
+        index = bisect_right(starts, named.start) - 1
+        return index >= 0 and named.start < lines[index][1]
+
+    body = [n for n in kept if not in_capitals(n)]
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    names: dict[str, str] = {}
+    for named in body:
+        key = lower_same_length(text[named.start : named.end])
+        kinds[key][named.kind] += 1
+        names.setdefault(key, named.name)
+    surnames: dict[str, set[str]] = defaultdict(set)
+    for named in body:
+        tokens = name_tokens(named.name)
+        if named.kind == "person" and len(tokens) >= 2:
+            surnames[lower_same_length(_surname(tokens))].add(named.name)
+    for surname, people in surnames.items():
+        if len(people) == 1 and surname not in names:
+            names[surname] = next(iter(people))
+            kinds[surname]["person"] += 1
+    result = [n for n in kept if n.entity_id or not in_capitals(n)]
+    taken = SpanSet()
+    for named in result:
+        taken.add(named.start, named.end)
+    for line_start, line_end in lines:
+        line = lower_same_length(text[line_start:line_end])
+        for start, end, key in _whole_word_occurrences(line, names):
+            start, end = line_start + start, line_start + end
+            if not taken.overlaps(start, end):
+                kind = kinds[key].most_common(1)[0][0]
+                result.append(NamedMention(start, end, names[key], kind))
+    return sorted(result, key=lambda n: n.start)
+
+
 _NAME = r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}"
 _LIST = re.compile(rf"{_NAME}(?: ?, {_NAME})+,? (?:and|or) {_NAME}")
 
@@ -376,8 +427,9 @@ def _without_sentence_opener(
     text: str, named: NamedMention, lower_words: set[str]
 ) -> NamedMention | None:
     """ "Choosing DeGeneres, known for…": a word that opens a sentence and is no name (a
-    verb in -ing, an adverb in -ly, a word the article also writes in lower case)."""
-    if named.entity_id or " " not in named.name:
+    verb in -ing, an adverb in -ly, a word the article also writes in lower case). A
+    name in capitals ("NEW YORK") says nothing of how its words are written in prose."""
+    if named.entity_id or " " not in named.name or text[named.start : named.end].isupper():
         return named
     first, _, rest = named.name.partition(" ")
     folded = first.casefold()
@@ -478,6 +530,7 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
         and not _is_modifier(text, opened)
     ]  # fmt: skip
     kept = _rest_of_lists(text, _split_pairs(text, kept))
+    kept = _capitals_lines_read_by_the_body(text, kept)
 
     # The kind a name has most often in this article is its kind here.
     votes: dict[str, Counter[str]] = defaultdict(Counter)
