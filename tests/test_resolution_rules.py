@@ -14,6 +14,7 @@ from newsarchive.core.extract import (
 )
 from newsarchive.core.registry import Registry, parse_registry
 from newsarchive.core.resolve import resolve_article, resolve_corpus
+from newsarchive.core.tables import row_names
 
 
 def extraction(text: str, *found: tuple[str, str]) -> Extraction:
@@ -396,6 +397,67 @@ def test_the_town_of_a_dateline_line_stays_a_place_in_a_sports_report():
         ("Orvale", "organization"),
         ("Dunmore", "organization"),
     ]
+
+
+def test_a_scorecard_player_written_as_initial_and_surname_is_a_person():
+    text = "Brackley 301 ( A. Brodsky 112 , T.O'Neill 54 ; J.J. Tallis 4-37 ) , Ormsby 188 ."
+    found = [("Brackley", "organization"), ("A. Brodsky", "organization"), ("Tallis", "place")]
+    names = resolve_article(text, extraction(text, *found), NO_REGISTRY).mentions
+    assert [(n.name, n.kind) for n in names] == [
+        ("Brackley", "organization"),
+        ("A. Brodsky", "person"),
+        ("T.O'Neill", "person"),
+        ("J.J. Tallis", "person"),
+        ("Ormsby", "organization"),
+    ]
+
+
+def test_the_names_heading_rows_or_following_scores_share_one_kind():
+    text = (
+        "Division two\n"
+        "Kellan Rovers 2 Orvale 1\n"
+        "Dunmore 0 Norway 3\n"
+        "Tallis Athletic 4 3 1 0 9 4 10\n"
+        "Orvale 4 2 1 1 6 4 7\n"
+    )
+    # The model named few rows, one of them wrongly; a country stays a place.
+    found = [("Kellan Rovers", "organization"), ("Dunmore", "person"), ("Norway", "place")]
+    names = resolve_article(text, extraction(text, *found), NO_REGISTRY).mentions
+    assert [(n.name, n.kind) for n in names] == [
+        ("Kellan Rovers", "organization"),
+        ("Orvale", "organization"),
+        ("Dunmore", "organization"),
+        ("Norway", "place"),
+        ("Tallis Athletic", "organization"),
+        ("Orvale", "organization"),
+    ]
+
+
+def test_a_table_of_people_the_model_mostly_knows_stays_people():
+    text = (
+        "1. Anton Brodsky ( Zarkhan ) 10.12\n"
+        "2. Leyla Ghaffari ( Qaragol ) 10.31\n"
+        "3. Tessa Morland ( Qaragol ) 10.40\n"
+    )
+    found = [("Anton Brodsky", "person"), ("Leyla Ghaffari", "person"), ("Tessa Morland", "place")]
+    names = resolve_article(text, extraction(text, *found), NO_REGISTRY).mentions
+    assert [(n.name, n.kind) for n in names] == [
+        ("Anton Brodsky", "person"),
+        ("Leyla Ghaffari", "person"),
+        ("Tessa Morland", "person"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("March 4 Kellan 2 Orvale 1", ["Kellan", "Orvale"]),  # a date heads no row
+        ("Revenue 4,120 3,900", []),  # a word the article writes in lower case: a label
+        ("Queen's Park 3 1 1 1 6 8 4", ["Queen's Park"]),
+    ],
+)
+def test_the_names_of_a_table_row(line, names):
+    assert [line[s:e] for s, e in row_names(line, {"revenue"})] == names
 
 
 def test_the_same_towns_in_other_news_stay_places():

@@ -46,6 +46,7 @@ from .registry import Registry, RegistryEntity
 from .scripts import detect
 from .slugs import make_slug
 from .spans import SpanSet
+from .tables import row_names, scorecard_people
 
 ORGANISATION_WORDS = frozenset(
     """
@@ -319,6 +320,50 @@ def _without_headline_words(text: str, named: NamedMention, lower_stems: set[str
     return NamedMention(start, end, " ".join(text[start:end].split()), named.kind)
 
 
+def _names_in_tables(
+    text: str, kept: list[NamedMention], lower_words: set[str]
+) -> list[NamedMention]:
+    """Lines of results and tables read by their layout (see tables.py): a player written
+    as initials and a surname is a person, and the names that head rows or follow scores
+    are all of the kind most of them have, except countries, which stay places."""
+    people: list[tuple[int, int]] = []
+    rows: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        if is_table_line(line.group(0)):
+            people += [(line.start() + s, line.start() + e) for s, e in scorecard_people(line[0])]
+            rows += [
+                (line.start() + s, line.start() + e) for s, e in row_names(line[0], lower_words)
+            ]
+    rows = [
+        (start, end) for start, end in rows if not any(s < end and start < e for s, e in people)
+    ]
+    at = {(n.start, n.end): n for n in kept}
+    countries = country_names()
+    votes = Counter(at[span].kind for span in rows if span in at and at[span].name not in countries)
+    found = [(start, end, "person") for start, end in people]
+    if votes:
+        # The model knows most people in a table and few teams: where it names under
+        # half the rows, they are teams.
+        majority = votes.most_common(1)[0][0]
+        row_kind = majority if votes.total() * 2 >= len(rows) else "organization"
+        found += [(s, e, "place" if text[s:e] in countries else row_kind) for s, e in rows]
+    if not found:
+        return kept
+    registry_spans = SpanSet()
+    for named in kept:
+        if named.entity_id:
+            registry_spans.add(named.start, named.end)
+    replaced = SpanSet()
+    added = []
+    for start, end, kind in found:
+        clean = clean_mention(text[start:end], start, kind)
+        if clean is not None and not registry_spans.overlaps(clean.start, clean.end):
+            added.append(NamedMention(clean.start, clean.end, " ".join(clean.text.split()), kind))
+            replaced.add(clean.start, clean.end)
+    kept = [n for n in kept if n.entity_id or not replaced.overlaps(n.start, n.end)]
+    return sorted(kept + added, key=lambda n: n.start)
+
+
 def _capitals_lines_read_by_the_body(text: str, kept: list[NamedMention]) -> list[NamedMention]:
     """ "KELLAN ROVERS SINK ORVALE": in a line in capitals every word looks like a name,
     so what the model finds there is a guess. The names in such a line are those the rest
@@ -530,6 +575,7 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
         and not _is_modifier(text, opened)
     ]  # fmt: skip
     kept = _rest_of_lists(text, _split_pairs(text, kept))
+    kept = _names_in_tables(text, kept, lower_words)
     kept = _capitals_lines_read_by_the_body(text, kept)
 
     # The kind a name has most often in this article is its kind here.
