@@ -460,6 +460,24 @@ def test_the_names_of_a_table_row(line, names):
     assert [line[s:e] for s, e in row_names(line, {"revenue"})] == names
 
 
+def test_a_dateline_stays_a_place_where_the_article_calls_the_town_s_team_by_its_name():
+    text = (
+        "ORVALE 2026-03-04\n"
+        "Orvale beat Dunmore in the league match; the season's title race goes on and Orvale "
+        "scored twice to lead the championship."
+    )
+    found = [("Orvale", "place"), ("Dunmore", "place"), ("Orvale", "place")]
+    ner = extraction(text, *found)
+    datelines = tuple(dateline_line_mentions(text))
+    result = resolve_article(text, replace(ner, mentions=ner.mentions + datelines), NO_REGISTRY)
+    assert [(text[n.start : n.end], n.kind) for n in result.mentions] == [
+        ("ORVALE", "place"),
+        ("Orvale", "organization"),
+        ("Dunmore", "organization"),
+        ("Orvale", "organization"),
+    ]
+
+
 def test_the_same_towns_in_other_news_stay_places():
     text = "Leicester and Nottingham councils agreed a new bus route on Monday."
     found = [("Leicester", "place"), ("Nottingham", "place")]

@@ -614,8 +614,13 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
     resolved: list[NamedMention] = []
     ambiguous: dict[str, tuple[str, ...]] = {}
     used_short_forms = set()
+    # A dateline names a place, whatever else the article calls that name.
+    datelines = set(dateline_line_places(text))
     for named in kept:
         key = normalise(named.name)
+        if (named.start, named.end) in datelines and named.entity_id is None:
+            resolved.append(named)
+            continue
         candidates_for = None if key in by_full_name else short_forms.get(key)
         if not candidates_for and kind_of[key] != "person":
             candidates_for = prefixes.get(key)
