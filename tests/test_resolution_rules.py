@@ -236,6 +236,12 @@ def test_a_nickname_in_brackets_between_two_recognised_parts_is_one_name():
     assert names == ["Kemal Ardic", "Kemal Ardic"]
 
 
+def test_a_country_in_brackets_between_two_names_is_no_nickname():
+    text = "1. Anton Brodsky (Norway) Kellan Cycling 4:48:02\n2. Ida Brun (Norway) Orvale 0:12"
+    found = [("Anton Brodsky", "person"), ("Norway", "place"), ("Kellan Cycling", "organization")]
+    assert names_in(text, *found)[:3] == ["Anton Brodsky", "Norway", "Kellan Cycling"]
+
+
 def test_a_surname_two_people_share_is_left_unresolved():
     text = "Dan Ekwall and Petra Ekwall ran the farm. Ekwall said the harvest was poor."
     found = [("Dan Ekwall", "person"), ("Petra Ekwall", "person"), ("Ekwall", "person")]

@@ -130,7 +130,7 @@ def is_short_form(candidate: str) -> bool:
     )
 
 
-def _names_a_country(inside: str) -> bool:
+def names_a_country(inside: str) -> bool:
     """ "Jane Doe (U.S.)", "Red Star (YUG)": a place or a country code after a name says
     where it is from; it is no other name for it."""
     bare = undotted(inside)
@@ -252,7 +252,7 @@ def find_definitions(text: str, mentions: list[Mention]) -> list[Definition]:
                 and inside.isupper()
                 and named.origin in ("ner", "registry")
                 and named.kind not in ("person", "place")
-                and not _names_a_country(inside)
+                and not names_a_country(inside)
             ):
                 long_mention = named  # "Daesh (ISIL)": an acronym naming the name before it
             else:

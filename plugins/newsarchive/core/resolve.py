@@ -32,7 +32,7 @@ from .clean_names import (
     nickname_of,
 )
 from .dateline import dateline_line_places
-from .extract import Extraction, Mention, is_in_capitals, lower_same_length
+from .extract import Extraction, Mention, is_in_capitals, lower_same_length, names_a_country
 from .gazetteer import country_names, place_names
 from .names import (
     blocking_key,
@@ -262,13 +262,20 @@ def _name_prefixes(name: str) -> list[str]:
 
 # "Kimani (Kiki) Gray" read as "Kimani" and "Gray": the nickname bridges one name.
 _NICKNAME_BRIDGE = re.compile(
-    r"[ \t]+[\"“'‘(][ \t]*[A-Z][\w.-]{0,20}[ \t]*[\"”'’)][ \t]+[A-Z][\w'’-]+"
+    r"[ \t]+[\"“'‘(][ \t]*(?P<nickname>[A-Z][\w.-]{0,20})[ \t]*[\"”'’)][ \t]+[A-Z][\w'’-]+"
 )
 
 
 def _across_nickname(text: str, mention: Mention) -> Mention:
+    """ "Kimani (Kiki) Gray" is one name; "Anton Brodsky (Norway) Kellan Cycling", with a
+    country in brackets, is a rider, his country and his team."""
     bridge = _NICKNAME_BRIDGE.match(text, mention.end) if text else None
-    if mention.kind != "person" or mention.origin != "ner" or bridge is None:
+    if (
+        mention.kind != "person"
+        or mention.origin != "ner"
+        or bridge is None
+        or names_a_country(bridge["nickname"])
+    ):
         return mention
     end = bridge.end()
     return Mention(mention.start, end, text[mention.start : end], "person", mention.origin)
