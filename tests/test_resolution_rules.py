@@ -418,6 +418,18 @@ def test_a_scorecard_player_written_as_initial_and_surname_is_a_person():
     ]
 
 
+def test_a_batting_line_ending_in_its_score_names_its_players():
+    text = "A. Brodsky c Tallis b Ormsby 56\nT. Kerimov not out 12\nTotal ( for 2 wickets ) 204"
+    found = [("A. Brodsky", "organization"), ("Tallis", "person"), ("Ormsby", "person")]
+    names = resolve_article(text, extraction(text, *found), NO_REGISTRY).mentions
+    assert [(n.name, n.kind) for n in names] == [
+        ("A. Brodsky", "person"),
+        ("Tallis", "person"),
+        ("Ormsby", "person"),
+        ("T. Kerimov", "person"),
+    ]
+
+
 def test_the_names_heading_rows_or_following_scores_share_one_kind():
     text = (
         "Division two\n"

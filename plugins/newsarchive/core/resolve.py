@@ -327,6 +327,10 @@ def _without_headline_words(text: str, named: NamedMention, lower_stems: set[str
     return NamedMention(start, end, " ".join(text[start:end].split()), named.kind)
 
 
+# A batting line ("A. Brodsky c Tallis b Ormsby 56") is a line of a scorecard too.
+_ENDS_IN_A_SCORE = re.compile(r"\s\d+\s*$")
+
+
 def _names_in_tables(
     text: str, kept: list[NamedMention], lower_words: set[str]
 ) -> list[NamedMention]:
@@ -336,8 +340,10 @@ def _names_in_tables(
     people: list[tuple[int, int]] = []
     rows: list[tuple[int, int]] = []
     for line in re.finditer(r"[^\n]+", text):
-        if is_table_line(line.group(0)):
+        table = is_table_line(line[0])
+        if table or _ENDS_IN_A_SCORE.search(line[0]):
             people += [(line.start() + s, line.start() + e) for s, e in scorecard_people(line[0])]
+        if table:
             rows += [
                 (line.start() + s, line.start() + e) for s, e in row_names(line[0], lower_words)
             ]
