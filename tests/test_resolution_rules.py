@@ -35,6 +35,15 @@ def names_in(text: str, *found: tuple[str, str], registry: Registry = NO_REGISTR
     return [n.name for n in resolve_article(text, extraction(text, *found), registry).mentions]
 
 
+def kinds_in(text: str, *found: tuple[str, str], datelines: bool = False) -> list[tuple[str, str]]:
+    """(name, kind) of each mention resolved; `datelines` adds what the extract stage finds
+    in datelines on lines of their own."""
+    given = extraction(text, *found)
+    if datelines:
+        given = replace(given, mentions=given.mentions + tuple(dateline_line_mentions(text)))
+    return [(n.name, n.kind) for n in resolve_article(text, given, NO_REGISTRY).mentions]
+
+
 def archive(articles: dict[str, tuple[str, list[tuple[str, str]]]], registry=NO_REGISTRY):
     """Resolve several articles; returns (resolution, entity of each written mention)."""
     texts = {key: text for key, (text, _) in articles.items()}
@@ -394,10 +403,7 @@ def test_the_town_of_a_dateline_line_stays_a_place_in_a_sports_report():
         "went on as the season's title race drew in."
     )
     found = [("KELLAN", "person"), ("Orvale", "place"), ("Dunmore", "place")]
-    ner = extraction(text, *found)
-    datelines = tuple(dateline_line_mentions(text))
-    result = resolve_article(text, replace(ner, mentions=ner.mentions + datelines), NO_REGISTRY)
-    assert [(n.name, n.kind) for n in result.mentions] == [
+    assert kinds_in(text, *found, datelines=True) == [
         ("KELLAN", "place"),
         ("Qaragol", "place"),
         ("Orvale", "organization"),
@@ -408,8 +414,7 @@ def test_the_town_of_a_dateline_line_stays_a_place_in_a_sports_report():
 def test_a_scorecard_player_written_as_initial_and_surname_is_a_person():
     text = "Brackley 301 ( A. Brodsky 112 , T.O'Neill 54 ; J.J. Tallis 4-37 ) , Ormsby 188 ."
     found = [("Brackley", "organization"), ("A. Brodsky", "organization"), ("Tallis", "place")]
-    names = resolve_article(text, extraction(text, *found), NO_REGISTRY).mentions
-    assert [(n.name, n.kind) for n in names] == [
+    assert kinds_in(text, *found) == [
         ("Brackley", "organization"),
         ("A. Brodsky", "person"),
         ("T.O'Neill", "person"),
@@ -421,8 +426,7 @@ def test_a_scorecard_player_written_as_initial_and_surname_is_a_person():
 def test_a_batting_line_ending_in_its_score_names_its_players():
     text = "A. Brodsky c Tallis b Ormsby 56\nT. Kerimov not out 12\nTotal ( for 2 wickets ) 204"
     found = [("A. Brodsky", "organization"), ("Tallis", "person"), ("Ormsby", "person")]
-    names = resolve_article(text, extraction(text, *found), NO_REGISTRY).mentions
-    assert [(n.name, n.kind) for n in names] == [
+    assert kinds_in(text, *found) == [
         ("A. Brodsky", "person"),
         ("Tallis", "person"),
         ("Ormsby", "person"),
@@ -440,8 +444,7 @@ def test_the_names_heading_rows_or_following_scores_share_one_kind():
     )
     # The model named few rows, one of them wrongly; a country stays a place.
     found = [("Kellan Rovers", "organization"), ("Dunmore", "person"), ("Norway", "place")]
-    names = resolve_article(text, extraction(text, *found), NO_REGISTRY).mentions
-    assert [(n.name, n.kind) for n in names] == [
+    assert kinds_in(text, *found) == [
         ("Kellan Rovers", "organization"),
         ("Orvale", "organization"),
         ("Dunmore", "organization"),
@@ -458,8 +461,7 @@ def test_a_table_of_people_the_model_mostly_knows_stays_people():
         "3. Tessa Morland ( Qaragol ) 10.40\n"
     )
     found = [("Anton Brodsky", "person"), ("Leyla Ghaffari", "person"), ("Tessa Morland", "place")]
-    names = resolve_article(text, extraction(text, *found), NO_REGISTRY).mentions
-    assert [(n.name, n.kind) for n in names] == [
+    assert kinds_in(text, *found) == [
         ("Anton Brodsky", "person"),
         ("Leyla Ghaffari", "person"),
         ("Tessa Morland", "person"),
@@ -485,10 +487,7 @@ def test_a_dateline_stays_a_place_where_the_article_calls_the_town_s_team_by_its
         "scored twice to lead the championship."
     )
     found = [("Orvale", "place"), ("Dunmore", "place"), ("Orvale", "place")]
-    ner = extraction(text, *found)
-    datelines = tuple(dateline_line_mentions(text))
-    result = resolve_article(text, replace(ner, mentions=ner.mentions + datelines), NO_REGISTRY)
-    assert [(text[n.start : n.end], n.kind) for n in result.mentions] == [
+    assert kinds_in(text, *found, datelines=True) == [
         ("ORVALE", "place"),
         ("Orvale", "organization"),
         ("Dunmore", "organization"),
@@ -506,8 +505,7 @@ def test_the_same_towns_in_other_news_stay_places():
 def test_an_unrecognised_item_of_a_list_of_names_takes_their_kind():
     text = "Title rivals Brackley, Ormsby and Tallis all won their matches."
     found = [("Ormsby", "organization"), ("Tallis", "organization")]
-    names = resolve_article(text, extraction(text, *found), NO_REGISTRY).mentions
-    assert [(n.name, n.kind) for n in names] == [
+    assert kinds_in(text, *found) == [
         ("Brackley", "organization"),
         ("Ormsby", "organization"),
         ("Tallis", "organization"),
