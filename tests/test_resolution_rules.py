@@ -14,7 +14,7 @@ from newsarchive.core.extract import (
 )
 from newsarchive.core.registry import Registry, parse_registry
 from newsarchive.core.resolve import resolve_article, resolve_corpus
-from newsarchive.core.tables import row_names
+from newsarchive.core.tables import grounds, row_names
 
 
 def extraction(text: str, *found: tuple[str, str]) -> Extraction:
@@ -421,6 +421,22 @@ def test_a_scorecard_player_written_as_initial_and_surname_is_a_person():
         ("J.J. Tallis", "person"),
         ("Ormsby", "organization"),
     ]
+
+
+def test_the_ground_before_a_colon_on_a_line_of_scores_is_a_place():
+    text = (
+        "At Kellan Park ( Orvale ) : Brackley 301 and 220-5 , Ormsby 188 .\n"
+        "Bowling : Tallis 7-0-29-0 , Kerimov 4-0-25-0 .\n"
+        "Brackley's bowling held up."
+    )
+    found = [("Kellan Park", "organization"), ("Orvale", "person"), ("Brackley", "organization")]
+    assert kinds_in(text, *found)[:4] == [
+        ("Kellan Park", "place"),
+        ("Orvale", "place"),
+        ("Brackley", "organization"),
+        ("Ormsby", "organization"),
+    ]
+    assert grounds("Bowling : Tallis 7-0-29-0 , Kerimov 4-0-25-0 .", {"bowling"}) == []
 
 
 def test_a_batting_line_ending_in_its_score_names_its_players():

@@ -46,7 +46,7 @@ from .registry import Registry, RegistryEntity
 from .scripts import detect
 from .slugs import make_slug
 from .spans import SpanSet
-from .tables import row_names, scorecard_people
+from .tables import grounds, row_names, scorecard_people
 
 ORGANISATION_WORDS = frozenset(
     """
@@ -331,22 +331,27 @@ def _without_headline_words(text: str, named: NamedMention, lower_stems: set[str
 _ENDS_IN_A_SCORE = re.compile(r"\s\d+\s*$")
 
 
+def _shifted(spans: list[tuple[int, int]], offset: int) -> list[tuple[int, int]]:
+    return [(start + offset, end + offset) for start, end in spans]
+
+
 def _names_in_tables(
     text: str, kept: list[NamedMention], lower_words: set[str]
 ) -> list[NamedMention]:
     """Lines of results and tables read by their layout (see tables.py): a player written
-    as initials and a surname is a person, and the names that head rows or follow scores
-    are all of the kind most of them have, except countries, which stay places."""
+    as initials and a surname is a person, a ground before a colon a place, and the names
+    that head rows or follow scores are all of the kind most of them have, except
+    countries, which stay places."""
     people: list[tuple[int, int]] = []
     rows: list[tuple[int, int]] = []
+    places: list[tuple[int, int]] = []
     for line in re.finditer(r"[^\n]+", text):
         table = is_table_line(line[0])
         if table or _ENDS_IN_A_SCORE.search(line[0]):
-            people += [(line.start() + s, line.start() + e) for s, e in scorecard_people(line[0])]
+            people += _shifted(scorecard_people(line[0]), line.start())
         if table:
-            rows += [
-                (line.start() + s, line.start() + e) for s, e in row_names(line[0], lower_words)
-            ]
+            rows += _shifted(row_names(line[0], lower_words), line.start())
+            places += _shifted(grounds(line[0], lower_words), line.start())
     rows = [
         (start, end) for start, end in rows if not any(s < end and start < e for s, e in people)
     ]
@@ -354,6 +359,7 @@ def _names_in_tables(
     countries = country_names()
     votes = Counter(at[span].kind for span in rows if span in at and at[span].name not in countries)
     found = [(start, end, "person") for start, end in people]
+    found += [(start, end, "place") for start, end in places]
     if votes:
         # The model knows most people in a table and few teams: where it names under
         # half the rows, they are teams.

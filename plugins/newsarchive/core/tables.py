@@ -1,10 +1,10 @@
 """Names in lines of results and tables, where the model reads worst.
 
 A results line ("Kellan Rovers 2 Orvale 1"), a table row ("Orvale 4 3 1 0 9 4 10") or a
-scorecard ("Kellan 301 ( A. Brodsky 112 , T.O'Neill 54 )") is no sentence: the words
+scorecard ("Kellan : Orvale 301 ( A. Brodsky 112 , T.O'Neill 54 )") is no sentence: the words
 around a name tell nothing of its kind, and the model misses or mistypes most of them.
-The layout does tell: a name heads each row or sits between two scores, and a scorecard
-writes a player as an initial and a surname.
+The layout does tell: a name heads each row or sits between two scores, a scorecard
+writes a player as an initial and a surname, and the ground before a colon.
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ _ROW_WORD = r"[A-Z][\w'’.&-]*"
 _ROW_NAME = re.compile(
     rf"{_ROW_WORD}(?:\s+(?:['’]s\s+|(?:of|de|la|del|van|von|der)\s+)?{_ROW_WORD})*"
 )
+# "Kellan : Orvale 301 ...", "At Kellan Park ( Kellan ) : ...": where the match was played.
+_GROUND = re.compile(
+    rf"^(?:At\s+)?(?P<ground>{_ROW_NAME.pattern})(?:\s*\(\s*(?P<town>{_ROW_NAME.pattern})\s*\))?\s*:"
+)
 _NUMBER_AFTER = re.compile(r"(?:\s+\([^()]{1,30}\))?\s+\d")  # "Orvale ( Zarkhan ) 2:10.5"
 _BEFORE_A_ROW_NAME = re.compile(r"(?:^|\d[\d.,:/=-]*\s+|[,;:]\s+)$")
 _DATE_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
@@ -40,6 +44,15 @@ def scorecard_people(line: str) -> list[tuple[int, int]]:
         if undotted(initials) not in COMMON_ACRONYMS and initials not in place_names():
             spans.append(match.span())
     return spans
+
+
+def grounds(line: str, lower_words: set[str]) -> list[tuple[int, int]]:
+    """The (start, end) of the ground, and its town, that open a line of scores before a
+    colon; a label there ("Bowling :") is a word the article writes in lower case."""
+    match = _GROUND.match(line)
+    if match is None or match["ground"].casefold() in lower_words:
+        return []
+    return [match.span(group) for group in ("ground", "town") if match[group]]
 
 
 def row_names(line: str, lower_words: set[str]) -> list[tuple[int, int]]:
