@@ -490,6 +490,7 @@ def test_a_table_of_people_the_model_mostly_knows_stays_people():
         ("March 4 Kellan 2 Orvale 1", ["Kellan", "Orvale"]),  # a date heads no row
         ("Revenue 4,120 3,900", []),  # a word the article writes in lower case: a label
         ("Queen's Park 3 1 1 1 6 8 4", ["Queen's Park"]),
+        ("Dunmore3 4 2 1 Sénart 3 1", ["Sénart"]),  # a number run into a name: none
     ],
 )
 def test_the_names_of_a_table_row(line, names):

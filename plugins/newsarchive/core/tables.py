@@ -23,7 +23,7 @@ _INITIALS_AND_SURNAME = re.compile(
 )
 # A name in a row: capitalised words, joined by a possessive ("Queen 's Park") or a
 # particle ("Port of Kellan").
-_ROW_WORD = r"[A-Z][\w'’.&-]*"
+_ROW_WORD = r"[A-Z](?:[^\W\d_]|['’.&-])*"  # letters only: a table number is no part of it
 _ROW_NAME = re.compile(
     rf"{_ROW_WORD}(?:\s+(?:['’]s\s+|(?:of|de|la|del|van|von|der)\s+)?{_ROW_WORD})*"
 )
