@@ -6,7 +6,11 @@ import random
 from datetime import date
 
 import pytest
-from newsarchive.core.dateline import mark_dateline_in_html, parse_dateline
+from newsarchive.core.dateline import (
+    dateline_line_places,
+    mark_dateline_in_html,
+    parse_dateline,
+)
 from newsarchive.core.slugs import SlugClaim, deduplicate, make_slug
 
 
@@ -39,6 +43,20 @@ def test_datelines_in_the_forms_wires_use(opening, place, source):
 )
 def test_openings_that_are_not_datelines(opening):
     assert parse_dateline(opening) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("FOOTBALL - KELLAN SINK ORVALE .\nKELLAN 2026-03-04\nKellan won.", ["KELLAN"]),
+        ("ORVALE , Qaragol 2026-03-04\n", ["ORVALE", "Qaragol"]),
+        ("PORT DARVIN, Zarkhan, March 4, 2026\n", ["PORT DARVIN", "Zarkhan"]),
+        ("Results 2026-03-04\n", []),  # a heading in title case, not a dateline
+        ("Kellan beat Orvale on 2026-03-04.\n", []),
+    ],
+)
+def test_a_dateline_on_a_line_of_its_own_names_its_places(text, places):
+    assert [text[start:end] for start, end in dateline_line_places(text)] == places
 
 
 def test_dateline_in_html_is_wrapped_without_changing_text():

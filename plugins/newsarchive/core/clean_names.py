@@ -216,9 +216,9 @@ def clean_mention(text: str, start: int, kind: str) -> CleanName | None:
 
     first, last = 0, len(tokens)
     # Lower-case words before a name ("the", "opposition") are not part of it; nor is a
-    # function word that opens a sentence ("The", "And").
+    # function word that opens a sentence ("The", "And"), but "A." is an initial.
     while first < last and (
-        lower(first) in DETERMINERS
+        (lower(first) in DETERMINERS and not words[first].endswith("."))
         or lower(first) in {"and", "but", "or", "mr", "mrs", "ms", "dr"}
         or (_is_lower_word(words[first]) and lower(first) not in NAME_PARTICLES)
     ):

@@ -70,6 +70,32 @@ def parse_dateline(paragraph: str) -> Dateline | None:
     return Dateline(text=match.group(0).rstrip(), place=display, place_text=place, source=source)
 
 
+# Wire copy also sets the dateline on a line of its own above the story, with the date
+# and no dash: "KELLAN 2026-03-04", "ORVALE, Qaragol 2026-03-04", "KELLAN, March 4".
+_DATE = rf"(?:\d{{4}}-\d\d-\d\d|{_MONTH}\ \d{{1,2}}(?:,?\ \d{{4}})?)"
+DATELINE_LINE_PATTERN = re.compile(
+    rf"""
+    ^(?P<place>{_LETTERS}{_NAME_CHAR}{{0,40}}?{_LETTERS}\.?)
+    (?:\ ?,\ (?P<region>(?!{_DATE}){_LETTERS}{_NAME_CHAR}{{0,40}}?{_LETTERS}\.?))?
+    \ ?,?\ +{_DATE}\ *$
+    """,
+    re.VERBOSE | re.MULTILINE,
+)
+
+
+def dateline_line_places(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each place named by a dateline on a line of its own: the place
+    in capitals and the region after it, if any."""
+    spans = []
+    for match in DATELINE_LINE_PATTERN.finditer(text):
+        if not all(c.isupper() for c in match["place"] if c.isalpha()):
+            continue  # "Results 2026-03-04" is a heading, not a dateline
+        spans.append(match.span("place"))
+        if match["region"]:
+            spans.append(match.span("region"))
+    return spans
+
+
 _OPENING_PARAGRAPH = re.compile(r"\s*<p>(?P<inner>.*?)</p>", re.DOTALL)
 
 

@@ -17,7 +17,7 @@ import ahocorasick
 
 from .acronyms import COMMON_ACRONYMS, undotted
 from .clean_names import is_table_line
-from .dateline import Dateline
+from .dateline import Dateline, dateline_line_places
 from .gazetteer import place_names
 from .registry import Registry, is_common_word
 from .scripts import detect
@@ -67,7 +67,7 @@ def load_model() -> Any:
 # --- registry aliases -------------------------------------------------------------------
 
 
-def _lower_same_length(text: str) -> str:
+def lower_same_length(text: str) -> str:
     """Lower case without changing any offset (a few letters grow when lowered)."""
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
@@ -98,11 +98,11 @@ class AliasMatcher:
         self.automaton = ahocorasick.Automaton()
         for place in places:
             self.automaton.add_word(
-                _lower_same_length(place), (place, None, "place", _case_rule(place))
+                lower_same_length(place), (place, None, "place", _case_rule(place))
             )
         for entity in registry.entities if registry else ():
             for alias in entity.names:
-                key = _lower_same_length(alias)
+                key = lower_same_length(alias)
                 case = "exact" if entity.case_sensitive else _case_rule(alias)
                 self.automaton.add_word(key, (alias, entity.id, entity.kind, case))
         self.empty = len(self.automaton) == 0
@@ -114,7 +114,7 @@ class AliasMatcher:
             return []
         found = []
         for end_index, (alias, entity_id, kind, case) in self.automaton.iter(
-            _lower_same_length(text)
+            lower_same_length(text)
         ):
             end = end_index + 1
             start = end - len(alias)
@@ -152,7 +152,7 @@ def is_short_form(candidate: str) -> bool:
     )
 
 
-def _names_a_country(inside: str) -> bool:
+def names_a_country(inside: str) -> bool:
     """ "Jane Doe (U.S.)", "Red Star (YUG)": a place or a country code after a name says
     where it is from; it is no other name for it."""
     bare = undotted(inside)
@@ -274,7 +274,7 @@ def find_definitions(text: str, mentions: list[Mention]) -> list[Definition]:
                 and inside.isupper()
                 and named.origin in ("ner", "registry")
                 and named.kind not in ("person", "place")
-                and not _names_a_country(inside)
+                and not names_a_country(inside)
             ):
                 long_mention = named  # "Daesh (ISIL)": an acronym naming the name before it
             else:
@@ -332,6 +332,21 @@ def dateline_mentions(text: str, dateline: Dateline | None) -> list[Mention]:
     return mentions
 
 
+def dateline_line_mentions(text: str) -> list[Mention]:
+    """The places of datelines set on lines of their own ("KELLAN 2026-03-04"), which
+    the model, reading them in title case, often takes for people or teams."""
+    return [
+        Mention(start, end, text[start:end], "place", "dateline")
+        for start, end in dateline_line_places(text)
+    ]
+
+
+def is_in_capitals(line: str) -> bool:
+    """A line written in capitals, as wire headlines are ("KELLAN SINK ORVALE")."""
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
 def title_case_shouting(text: str) -> str:
     """Lines in capitals ("LEICESTERSHIRE TAKE OVER AT TOP") in title case, same offsets.
 
@@ -340,8 +355,7 @@ def title_case_shouting(text: str) -> str:
 
     def fix(match: re.Match[str]) -> str:
         line = match.group(0)
-        letters = [c for c in line if c.isalpha()]
-        if len(letters) < 4 or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        if not is_in_capitals(line):
             return line
         titled = line.title()
         return titled if len(titled) == len(line) else line
@@ -412,6 +426,7 @@ def extract_many(
     for (text, dateline), parts in zip(pending, per_text, strict=True):
         mentions = [m for offset, doc in parts for m in _ner_mentions(doc, offset)]
         mentions += places.find(text) + dateline_mentions(text, dateline)
+        mentions += dateline_line_mentions(text)
         sentences = tuple(
             (offset + s.start_char, offset + s.end_char) for offset, doc in parts for s in doc.sents
         )

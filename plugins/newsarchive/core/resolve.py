@@ -10,6 +10,7 @@ acronyms joined to their long forms, kinds decided by vote, and the registry alw
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,7 +29,8 @@ from .clean_names import (
     mention_parts,
     nickname_of,
 )
-from .extract import Extraction, Mention
+from .dateline import dateline_line_places
+from .extract import Extraction, Mention, is_in_capitals, lower_same_length, names_a_country
 from .gazetteer import country_names, place_names
 from .names import (
     blocking_key,
@@ -44,6 +46,7 @@ from .registry import Registry, RegistryEntity
 from .scripts import detect
 from .slugs import make_slug
 from .spans import SpanSet
+from .tables import grounds, row_names, scorecard_people
 
 ORGANISATION_WORDS = frozenset(
     """
@@ -169,7 +172,8 @@ def _team_in_results(text: str, named: NamedMention, sports: bool) -> NamedMenti
     line = _line_of(text, named.start)
     if not (sports or is_table_line(line)) or named.name in country_names():
         return named
-    dateline = line.startswith(text[named.start : named.end]) and named.name.isupper()
+    opens_line = line.startswith(text[named.start : named.end])
+    dateline = (opens_line and named.name.isupper()) or dateline_line_places(line)
     if dateline or _AFTER_AT.search(text, max(0, named.start - 12), named.start):
         return named
     town = named.name in place_names() or named.name.endswith(("shire", "sex"))
@@ -258,13 +262,20 @@ def _name_prefixes(name: str) -> list[str]:
 
 # "Kimani (Kiki) Gray" read as "Kimani" and "Gray": the nickname bridges one name.
 _NICKNAME_BRIDGE = re.compile(
-    r"[ \t]+[\"“'‘(][ \t]*[A-Z][\w.-]{0,20}[ \t]*[\"”'’)][ \t]+[A-Z][\w'’-]+"
+    r"[ \t]+[\"“'‘(][ \t]*(?P<nickname>[A-Z][\w.-]{0,20})[ \t]*[\"”'’)][ \t]+[A-Z][\w'’-]+"
 )
 
 
 def _across_nickname(text: str, mention: Mention) -> Mention:
+    """ "Kimani (Kiki) Gray" is one name; "Anton Brodsky (Norway) Kellan Cycling", with a
+    country in brackets, is a rider, his country and his team."""
     bridge = _NICKNAME_BRIDGE.match(text, mention.end) if text else None
-    if mention.kind != "person" or mention.origin != "ner" or bridge is None:
+    if (
+        mention.kind != "person"
+        or mention.origin != "ner"
+        or bridge is None
+        or names_a_country(bridge["nickname"])
+    ):
         return mention
     end = bridge.end()
     return Mention(mention.start, end, text[mention.start : end], "person", mention.origin)
@@ -314,6 +325,112 @@ def _without_headline_words(text: str, named: NamedMention, lower_stems: set[str
         return named
     start, end = named.start + words[first][0], named.start + words[last - 1][1]
     return NamedMention(start, end, " ".join(text[start:end].split()), named.kind)
+
+
+# A batting line ("A. Brodsky c Tallis b Ormsby 56") is a line of a scorecard too.
+_ENDS_IN_A_SCORE = re.compile(r"\s\d+\s*$")
+
+
+def _shifted(spans: list[tuple[int, int]], offset: int) -> list[tuple[int, int]]:
+    return [(start + offset, end + offset) for start, end in spans]
+
+
+def _names_in_tables(
+    text: str, kept: list[NamedMention], lower_words: set[str]
+) -> list[NamedMention]:
+    """Lines of results and tables read by their layout (see tables.py): a player written
+    as initials and a surname is a person, a ground before a colon a place, and the names
+    that head rows or follow scores are all of the kind most of them have, except
+    countries, which stay places."""
+    people: list[tuple[int, int]] = []
+    rows: list[tuple[int, int]] = []
+    places: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        table = is_table_line(line[0])
+        if table or _ENDS_IN_A_SCORE.search(line[0]):
+            people += _shifted(scorecard_people(line[0]), line.start())
+        if table:
+            rows += _shifted(row_names(line[0], lower_words), line.start())
+            places += _shifted(grounds(line[0], lower_words), line.start())
+    rows = [
+        (start, end) for start, end in rows if not any(s < end and start < e for s, e in people)
+    ]
+    at = {(n.start, n.end): n for n in kept}
+    countries = country_names()
+    votes = Counter(at[span].kind for span in rows if span in at and at[span].name not in countries)
+    found = [(start, end, "person") for start, end in people]
+    found += [(start, end, "place") for start, end in places]
+    if votes:
+        # The model knows most people in a table and few teams: where it names under
+        # half the rows, they are teams.
+        majority = votes.most_common(1)[0][0]
+        row_kind = majority if votes.total() * 2 >= len(rows) else "organization"
+        found += [(s, e, "place" if text[s:e] in countries else row_kind) for s, e in rows]
+    if not found:
+        return kept
+    registry_spans = SpanSet()
+    for named in kept:
+        if named.entity_id:
+            registry_spans.add(named.start, named.end)
+    replaced = SpanSet()
+    added = []
+    for start, end, kind in found:
+        clean = clean_mention(text[start:end], start, kind)
+        if clean is not None and not registry_spans.overlaps(clean.start, clean.end):
+            added.append(NamedMention(clean.start, clean.end, " ".join(clean.text.split()), kind))
+            replaced.add(clean.start, clean.end)
+    kept = [n for n in kept if n.entity_id or not replaced.overlaps(n.start, n.end)]
+    return sorted(kept + added, key=lambda n: n.start)
+
+
+def _capitals_lines_read_by_the_body(text: str, kept: list[NamedMention]) -> list[NamedMention]:
+    """ "KELLAN ROVERS SINK ORVALE": in a line in capitals every word looks like a name,
+    so what the model finds there is a guess. The names in such a line are those the rest
+    of the article writes in mixed case (a person also by surname), of the kind they have
+    there; the registry's are kept as found."""
+    lines = [
+        line.span()
+        for line in re.finditer(r"[^\n]+", text)
+        if is_in_capitals(line.group(0))
+        and not is_table_line(line.group(0))
+        and not dateline_line_places(line.group(0))
+    ]
+    if not lines:
+        return kept
+    starts = [start for start, _ in lines]
+
+    def in_capitals(named: NamedMention) -> bool:
+        index = bisect_right(starts, named.start) - 1
+        return index >= 0 and named.start < lines[index][1]
+
+    body = [n for n in kept if not in_capitals(n)]
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    names: dict[str, str] = {}
+    for named in body:
+        key = lower_same_length(text[named.start : named.end])
+        kinds[key][named.kind] += 1
+        names.setdefault(key, named.name)
+    surnames: dict[str, set[str]] = defaultdict(set)
+    for named in body:
+        tokens = name_tokens(named.name)
+        if named.kind == "person" and len(tokens) >= 2:
+            surnames[lower_same_length(_surname(tokens))].add(named.name)
+    for surname, people in surnames.items():
+        if len(people) == 1 and surname not in names:
+            names[surname] = next(iter(people))
+            kinds[surname]["person"] += 1
+    result = [n for n in kept if n.entity_id or not in_capitals(n)]
+    taken = SpanSet()
+    for named in result:
+        taken.add(named.start, named.end)
+    for line_start, line_end in lines:
+        line = lower_same_length(text[line_start:line_end])
+        for start, end, key in _whole_word_occurrences(line, names):
+            start, end = line_start + start, line_start + end
+            if not taken.overlaps(start, end):
+                kind = kinds[key].most_common(1)[0][0]
+                result.append(NamedMention(start, end, names[key], kind))
+    return sorted(result, key=lambda n: n.start)
 
 
 _NAME = r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}"
@@ -374,8 +491,9 @@ def _without_sentence_opener(
     text: str, named: NamedMention, lower_words: set[str]
 ) -> NamedMention | None:
     """ "Choosing DeGeneres, known for…": a word that opens a sentence and is no name (a
-    verb in -ing, an adverb in -ly, a word the article also writes in lower case)."""
-    if named.entity_id or " " not in named.name:
+    verb in -ing, an adverb in -ly, a word the article also writes in lower case). A
+    name in capitals ("NEW YORK") says nothing of how its words are written in prose."""
+    if named.entity_id or " " not in named.name or text[named.start : named.end].isupper():
         return named
     first, _, rest = named.name.partition(" ")
     folded = first.casefold()
@@ -476,6 +594,8 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
         and not _is_modifier(text, opened)
     ]  # fmt: skip
     kept = _rest_of_lists(text, _split_pairs(text, kept))
+    kept = _names_in_tables(text, kept, lower_words)
+    kept = _capitals_lines_read_by_the_body(text, kept)
 
     # The kind a name has most often in this article is its kind here.
     votes: dict[str, Counter[str]] = defaultdict(Counter)
@@ -513,8 +633,13 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
     resolved: list[NamedMention] = []
     ambiguous: dict[str, tuple[str, ...]] = {}
     used_short_forms = set()
+    # A dateline names a place, whatever else the article calls that name.
+    datelines = set(dateline_line_places(text))
     for named in kept:
         key = normalise(named.name)
+        if (named.start, named.end) in datelines and named.entity_id is None:
+            resolved.append(named)
+            continue
         candidates_for = None if key in by_full_name else short_forms.get(key)
         if not candidates_for and kind_of[key] != "person":
             candidates_for = prefixes.get(key)
