@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from conftest import ROOT, build
 from invoke import Context, Exit
 
@@ -27,6 +28,10 @@ from newsarchive.site_build import (
 )
 
 import tasks
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -183,6 +188,28 @@ def test_a_story_never_replaces_a_site_page_or_another_story(content_dir, tmp_pa
             r.levelname == "ERROR" and r.getMessage().startswith(source) for r in caplog.records
         ), f"no error names {source}"
     assert report.errors == 5
+
+
+def test_a_story_never_takes_the_place_of_a_page_of_the_content_or_the_theme(tmp_path, caplog):
+    content = tmp_path / "content"
+    (content / "pages").mkdir(parents=True)
+    (content / "pages" / "masthead.md").write_text("Title: Masthead\n\nWho we are.\n")
+    (content / "about.txt").write_text(
+        "Date: 2024-05-01\nSave_as: about.html\n\nA\n\nAbout grab.\n"
+    )
+    (content / "lost.txt").write_text("Date: 2024-05-02\nSave_as: 404.html\n\nB\n\nLost grab.\n")
+    (content / "mast.txt").write_text("Date: 2024-05-03\nSave_as: masthead.html\n\nC\n\nMast.\n")
+    output = tmp_path / "out"
+    report = build(content, output)
+    assert (report.articles, report.errors) == (3, 3)
+    assert "Who we are." in (output / "masthead.html").read_text()
+    assert soup(output / "404.html").select_one("main h1").get_text() == "Page not found"
+    assert soup(output / "about.html").select_one("main h1").get_text() == "About"
+    for source, body in (("about.txt", "About grab."), ("lost.txt", "Lost grab."),
+                         ("mast.txt", "Mast.")):  # fmt: skip
+        moved = [p for p in output.glob("*.html") if f"<p>{body}" in p.read_text()]
+        assert len(moved) == 1 and moved[0].name not in ("about.html", "404.html")
+        assert any(m.startswith(f"{source}: its output path") for m in caplog.messages)
 
 
 def test_only_web_addresses_are_published_as_links(content_dir, tmp_path, caplog):

@@ -98,13 +98,17 @@ def site_paths(
     return reserved, {**folders, **own_folders}
 
 
-def claim_output_paths(stories: list[Any], settings: dict[str, Any]) -> None:
-    """Give every story that would replace a site page, a file in a site folder or an earlier
-    story a free path of its own, with an error naming both. `stories` in a fixed order."""
+def claim_output_paths(
+    stories: list[Any], settings: dict[str, Any], pages: dict[str, str] | None = None
+) -> None:
+    """Give every story that would replace a site page (`pages`: path -> what, for the
+    pages read apart), a file in a site folder or an earlier story a free path of its own,
+    with an error naming both. `stories` in a fixed order."""
     published = [s for s in stories if s.status == "published"]
     dated = [s for s in published if not getattr(s, "undated", False)]
     # An archive of undated stories only has them on its front page's pages.
     reserved, folders = site_paths(settings, dated, dated or published)
+    reserved = {**(pages or {}), **reserved}
     by_key = {story.relative_source_path: story for story in stories}
     claims = [(story.relative_source_path, story.save_as) for story in stories]
     for key, moved in settle_claims(claims, reserved, folders).items():

@@ -253,7 +253,35 @@ def finish_reading(generator: Any) -> None:
         article.override_save_as = article.save_as
     stories = [*generator.articles, *generator.hidden_articles, *generator.translations,
                *generator.drafts]  # fmt: skip
-    claim_output_paths(sorted(stories, key=lambda a: a.relative_source_path), settings)
+    claim_output_paths(
+        sorted(stories, key=lambda a: a.relative_source_path), settings, _page_paths(generator)
+    )
+
+
+def _page_paths(generator: Any) -> dict[str, str]:
+    """Where the site's pages (the content's and the theme's own) will be written, read
+    ahead of Pelican's page generator, which runs after the articles': a story must not
+    take one's place. Quietly: the page generator reports a page it cannot read."""
+    settings = generator.settings
+    sources = [(generator.path, path) for path in generator.get_files(
+        settings["PAGE_PATHS"], exclude=settings["PAGE_EXCLUDES"])]  # fmt: skip
+    theme_pages = Path(generator.theme) / "pages"
+    sources += [(str(theme_pages), p.name) for p in sorted(theme_pages.glob("*.md"))]
+    paths: dict[str, str] = {}
+    logging.disable(logging.CRITICAL)
+    try:
+        for base, path in sources:
+            try:
+                page = generator.readers.read_file(
+                    base_path=base, path=path, content_class=Page, context=generator.context
+                )
+            except Exception:  # reported when the page generator reads it
+                continue
+            if page.status != "draft":
+                paths.setdefault(page.save_as, f"the page {path}")
+    finally:
+        logging.disable(logging.NOTSET)
+    return paths
 
 
 def keep_to_known_templates(generator: Any, contents: list[Any]) -> None:
