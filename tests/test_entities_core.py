@@ -154,6 +154,11 @@ def test_different_names_do_not_match(a, b):
         ("Foreign Ministry Spokesman", "organization", None),
         ("Defense", "organization", None),
         ("the ministry", "organization", None),
+        ('"Harbour Watch', "organization", "Harbour Watch"),
+        ("'Qaragol Weavers Guild", "organization", "Qaragol Weavers Guild"),
+        ("Levan Jagarian\u201d", "person", "Levan Jagarian"),
+        ("\u201cRed Kite Brigade\u201d", "organization", "Red Kite Brigade"),
+        ("Tariq O'Rourke", "person", "Tariq O'Rourke"),
     ],
 )
 def test_titles_determiners_and_possessives_are_not_part_of_a_name(mention, kind, name):

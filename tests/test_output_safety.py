@@ -19,6 +19,7 @@ from conftest import ROOT, build
 from invoke import Context, Exit
 
 sys.path.insert(0, str(ROOT))
+from newsarchive.core.output_paths import settle_claims, unusable
 from newsarchive.site_build import (
     OUTPUT_MARKER,
     BuildFailed,
@@ -320,3 +321,12 @@ def test_a_content_folder_reached_through_a_link_builds_as_itself(story, tmp_pat
     linked = build(tmp_path / "via-link", tmp_path / "linked")
     assert (linked.articles, linked.pages) == (direct.articles, direct.pages)
     assert tree_digest(tmp_path / "linked") == tree_digest(tmp_path / "direct")
+
+
+@pytest.mark.parametrize(
+    "wanted", ["a" * 300 + ".html", "what?.html", "50%.html", "two words.html", "x#y.html"]
+)
+def test_a_path_no_file_or_link_could_have_gets_a_safe_one(wanted):
+    moved = settle_claims([("story.txt", wanted)], {}, {})["story.txt"]
+    assert unusable(moved.path) is None and moved.path.endswith(".html")
+    assert "no file system" in moved.owner or "no link" in moved.owner

@@ -199,3 +199,9 @@ def test_any_text_is_read_or_refused_with_an_article_error(text):
     # No words are lost or invented between the file and the rendered body.
     body_words = re.findall(r"\w+", visible_text(render_html(article)))
     assert set(body_words) <= set(re.findall(r"\w+", text))
+
+
+def test_character_references_left_in_scraped_copy_are_read_as_their_characters():
+    article = parse_raw_article("Caf&#233; opens\n\nThe Caf&#xE9; of Ren&#233;e &amp; Co opened.\n")
+    assert article.title == "Café opens"
+    assert article.paragraphs[0].text == "The Café of Renée &amp; Co opened."

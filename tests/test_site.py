@@ -343,3 +343,19 @@ def test_an_undated_archive_pages_its_front_page_latest_mentioned_date_first(tmp
     ]
     assert first.select_one('.pagination a[rel="next"]')["href"].endswith("index2.html")
     assert broken_links(output) == []
+
+
+def test_folders_become_beats_when_use_folder_as_category_is_on(tmp_path):
+    content = tmp_path / "wire"
+    for beat, title in (("sport", "Harbour Rovers win"), ("business", "Crane maker grows")):
+        (content / beat).mkdir(parents=True)
+        (content / beat / "a.txt").write_text(f"Date: 2024-05-08\n\n{title}\n\nBody text.\n")
+    build(content, tmp_path / "off")
+    assert [a.get_text() for a in soup(tmp_path / "off" / "beats.html").select("main li a")] == [
+        "News"
+    ]
+    build(content, tmp_path / "on", USE_FOLDER_AS_CATEGORY=True)
+    beats = soup(tmp_path / "on" / "beats.html")
+    assert sorted(a.get_text() for a in beats.select("main li a")) == ["business", "sport"]
+    sport = soup(tmp_path / "on" / "beat" / "sport.html")
+    assert "Harbour Rovers win" in sport.get_text() and "Crane maker" not in sport.get_text()

@@ -28,6 +28,7 @@ from . import timings
 from .core.content_files import content_files, refusal
 from .core.dateline import mark_dateline_in_html
 from .core.dates import describe, html_datetime
+from .core.output_paths import short_enough, unusable
 from .core.publish import latest_day_mentioned, timeline_month_slug, timeline_point_anchor
 from .core.read import (
     ArticleFormatError,
@@ -249,7 +250,7 @@ def finish_reading(generator: Any) -> None:
     # now, so the URL is fixed once.
     for article in [*generator.articles, *generator.hidden_articles]:
         _refuse_unsafe_addresses(article)
-        article.override_url = article.url
+        article.override_url = _address(article)
         article.override_save_as = article.save_as
     stories = [*generator.articles, *generator.hidden_articles, *generator.translations,
                *generator.drafts]  # fmt: skip
@@ -300,8 +301,30 @@ def keep_to_known_templates(generator: Any, contents: list[Any]) -> None:
             content.template = content.default_template
 
 
+def _address(content: Any) -> str:
+    """Where links to a story or page point: where it is written when a `Save_as` says so
+    without a `URL` (Pelican would link to the address its URL pattern gives, where there
+    is no file)."""
+    if "save_as" in content.metadata and "url" not in content.metadata:
+        return content.save_as
+    return content.url
+
+
 def check_page_templates(generator: Any) -> None:
-    """page_generator_finalized: pages keep to the theme's templates too."""
+    """page_generator_finalized: pages keep to the theme's templates, are sanitised as
+    stories are, and are linked where they are written."""
+    for page in [*generator.pages, *generator.hidden_pages, *generator.draft_pages]:
+        page._content = clean_html(page._content or "")
+        written = short_enough(page.save_as, page.relative_source_path)
+        if written != page.save_as:
+            logger.error(
+                "%s: its output path %s belongs to %s; published at %s instead. Give the "
+                "page another Save_as (or slug)",
+                page.relative_source_path, page.save_as, unusable(page.save_as), written,
+            )  # fmt: skip
+            page.override_save_as = page.override_url = written
+        else:
+            page.override_url = _address(page)
     keep_to_known_templates(
         generator, [*generator.pages, *generator.hidden_pages, *generator.draft_pages]
     )

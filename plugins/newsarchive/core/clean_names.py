@@ -75,6 +75,7 @@ JOINING_WORDS = frozenset("of and for the on de du des la le del di da van von d
 PERSON_SUFFIXES = frozenset({"jr", "sr", "jnr", "snr", "ii", "iii", "iv"})
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _TOKEN = re.compile(r"\S+")
+_QUOTES = "\"'“”‘’«»„‚‹›"
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:\w\.){2,}$")
 # Where one name ends and the next begins: a line break, a spaced dash, a score, a time
 # or a table number ("1:50.51", "2-0", "13"), a bracketed note, a slash between two names
@@ -257,6 +258,17 @@ def clean_mention(text: str, start: int, kind: str) -> CleanName | None:
     if possessive:
         span_end -= len(possessive.group(0))
     span = text[span_start:span_end].rstrip(",;:-–—")  # "U-" of "U-21", a dangling dash
+    # Quote marks around the whole name, or one the name does not close ('"Big City' of
+    # '"Big City" plans'), are not part of it.
+    while len(span) > 2 and span[0] in _QUOTES and span[-1] in _QUOTES:
+        span_start += 1
+        span = span[1:-1].strip()
+    while span and span[0] in _QUOTES and sum(c in _QUOTES for c in span) % 2:
+        stripped = span[1:].lstrip()
+        span_start += len(span) - len(stripped)
+        span = stripped
+    while span and span[-1] in _QUOTES and sum(c in _QUOTES for c in span) % 2:
+        span = span[:-1].rstrip()
     if span.endswith(".") and not _ABBREVIATION.search(span):
         span = span[:-1]  # a full stop, not the end of "U.S."
     span_end = span_start + len(span)

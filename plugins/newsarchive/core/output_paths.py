@@ -9,10 +9,11 @@ wins, and every other claim gets a free path of its own beside the one it asked 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .slugs import short_hash
+from .slugs import make_slug, short_hash
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,20 @@ def normalise(path: str) -> str:
     return posixpath.normpath("/" + path).lstrip("/")
 
 
+MAX_NAME_BYTES = 255  # of one file or folder name, on most file systems
+# Characters a link cannot hold as they are (a query, a fragment, an escape, a space...).
+_NOT_IN_A_LINK = re.compile(r'[?#%\\"<>\s\x00-\x1f]')
+
+
+def unusable(path: str) -> str | None:
+    """Why no file at `path` could be linked to or written, if so."""
+    if any(len(part.encode()) > MAX_NAME_BYTES for part in path.split("/")):
+        return "no file system: a name in it is longer than the 255 bytes one allows"
+    if _NOT_IN_A_LINK.search(path):
+        return "no link: it holds a character a web address cannot (?, #, %, a space …)"
+    return None
+
+
 def _owning_folder(path: str, folders: Mapping[str, str]) -> str | None:
     for folder, owner in folders.items():
         if path.startswith(folder.rstrip("/") + "/"):
@@ -36,15 +51,20 @@ def _owning_folder(path: str, folders: Mapping[str, str]) -> str | None:
 
 def _free_path(wanted: str, key: str, taken: Mapping[str, str], folders: Mapping[str, str]) -> str:
     folder, name = posixpath.split(wanted)
-    if _owning_folder(wanted, folders) is not None:
+    if _owning_folder(wanted, folders) is not None or unusable(folder):
         folder = ""  # out of the site's own folder altogether
-    stem = posixpath.splitext(name)[0] or "story"
+    stem = make_slug(posixpath.splitext(name)[0], key)
     for attempt in range(100):
         tag = short_hash(f"{key}#{attempt}" if attempt else key)
         candidate = posixpath.join(folder, f"{stem}-{tag}.html")
         if candidate not in taken and _owning_folder(candidate, folders) is None:
             return candidate
     raise RuntimeError(f"no free output path for {key}")  # 100 hash collisions in a row
+
+
+def short_enough(wanted: str, key: str) -> str:
+    """`wanted`, or a free path beside it when no file there could be written or linked."""
+    return _free_path(wanted, key, {}, {}) if unusable(wanted) else wanted
 
 
 def settle_claims(
@@ -59,7 +79,7 @@ def settle_claims(
     moved: dict[str, Moved] = {}
     for key, wanted in claims:
         path = normalise(wanted)
-        owner = taken.get(path) or _owning_folder(path, folders)
+        owner = taken.get(path) or _owning_folder(path, folders) or unusable(path)
         if owner is None:
             taken[path] = f"the story {key}"
             continue

@@ -167,6 +167,17 @@ def _is_excerpt_of(excerpt: str, following: list[_Block]) -> bool:
     )
 
 
+# Copy scraped from web pages keeps HTML's numeric character references ("Pap&#233;"):
+# in plain text they can only stand for their character.
+_CHARACTER_REFERENCE = re.compile(r"&#(?:(\d{1,7})|[xX]([0-9a-fA-F]{1,6}));")
+
+
+def _character(match: re.Match[str]) -> str:
+    code = int(match[1]) if match[1] else int(match[2], 16)
+    printable = 32 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
+    return chr(code) if printable else match[0]
+
+
 def parse_raw_article(
     text: str, source: str = "<text>", sidecar: dict[str, Field] | None = None
 ) -> RawArticle:
@@ -176,6 +187,7 @@ def parse_raw_article(
     over it. Raises ArticleFormatError naming the line when there is no title or no body.
     """
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = _CHARACTER_REFERENCE.sub(_character, text)
     lines = text.split("\n")
     header, body_start = _split_header(lines, source)
     metadata = {**(sidecar or {}), **header}

@@ -56,7 +56,7 @@ class RegistryError(ValueError):
     def __init__(
         self, source: str, line: int | None, problem: str, fix: str, warning: bool = False
     ) -> None:
-        self.source, self.line, self.warning = source, line, warning
+        self.source, self.line, self.warning, self.problem = source, line, warning, problem
         where = f"{source}:{line}" if line else source
         super().__init__(f"{where}: {problem}. {fix}")
 
@@ -310,7 +310,7 @@ def _compose_pieces(text: str, source: str) -> tuple[list[yaml.Node], list[Regis
             root = yaml.compose(padded + piece)
         except yaml.YAMLError as error:
             problem = _yaml_problem(error, source, start + 1)
-            if problem.line != problems[0].line:
+            if problem.problem != problems[0].problem:  # the one already reported
                 problems.append(problem)
             continue
         if root is not None:
