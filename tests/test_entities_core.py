@@ -159,6 +159,11 @@ def test_different_names_do_not_match(a, b):
         ("Levan Jagarian\u201d", "person", "Levan Jagarian"),
         ("\u201cRed Kite Brigade\u201d", "organization", "Red Kite Brigade"),
         ("Tariq O'Rourke", "person", "Tariq O'Rourke"),
+        (", Davoud Karimi", "person", "Davoud Karimi"),
+        ("- Qaragol", "place", "Qaragol"),
+        ('"If Karimi', "person", "Karimi"),
+        ('" Mr Karimi', "person", "Karimi"),
+        ("AS Qaragol", "organization", "AS Qaragol"),
     ],
 )
 def test_titles_determiners_and_possessives_are_not_part_of_a_name(mention, kind, name):

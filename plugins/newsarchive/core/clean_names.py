@@ -75,6 +75,8 @@ JOINING_WORDS = frozenset("of and for the on de du des la le del di da van von d
 PERSON_SUFFIXES = frozenset({"jr", "sr", "jnr", "snr", "ii", "iii", "iv"})
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _TOKEN = re.compile(r"\S+")
+# Words that open a sentence, never a name ("If Holmes plays"); in capitals, a name ("AS").
+_SENTENCE_OPENERS = frozenset({"if", "when", "while", "after", "before", "as", "so", "then"})
 _QUOTES = "\"'“”‘’«»„‚‹›"
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:\w\.){2,}$")
 # Where one name ends and the next begins: a line break, a spaced dash, a score, a time
@@ -209,6 +211,9 @@ def clean_mention(text: str, start: int, kind: str) -> CleanName | None:
 
     `start` is the mention's offset in its text, so the clean name keeps exact offsets.
     """
+    lead, trail = _without_stray_marks(text)
+    if (lead, trail) != (0, len(text)):
+        return clean_mention(text[lead:trail], start + lead, kind) if lead < trail else None
     tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
     words = [text[s:e] for s, e in tokens]
 
@@ -221,6 +226,7 @@ def clean_mention(text: str, start: int, kind: str) -> CleanName | None:
     while first < last and (
         (lower(first) in DETERMINERS and not words[first].endswith("."))
         or lower(first) in {"and", "but", "or", "mr", "mrs", "ms", "dr"}
+        or (lower(first) in _SENTENCE_OPENERS and not words[first].isupper())
         or (_is_lower_word(words[first]) and lower(first) not in NAME_PARTICLES)
     ):
         first += 1
@@ -258,17 +264,6 @@ def clean_mention(text: str, start: int, kind: str) -> CleanName | None:
     if possessive:
         span_end -= len(possessive.group(0))
     span = text[span_start:span_end].rstrip(",;:-–—")  # "U-" of "U-21", a dangling dash
-    # Quote marks around the whole name, or one the name does not close ('"Big City' of
-    # '"Big City" plans'), are not part of it.
-    while len(span) > 2 and span[0] in _QUOTES and span[-1] in _QUOTES:
-        span_start += 1
-        span = span[1:-1].strip()
-    while span and span[0] in _QUOTES and sum(c in _QUOTES for c in span) % 2:
-        stripped = span[1:].lstrip()
-        span_start += len(span) - len(stripped)
-        span = stripped
-    while span and span[-1] in _QUOTES and sum(c in _QUOTES for c in span) % 2:
-        span = span[:-1].rstrip()
     if span.endswith(".") and not _ABBREVIATION.search(span):
         span = span[:-1]  # a full stop, not the end of "U.S."
     span_end = span_start + len(span)
@@ -278,6 +273,26 @@ def clean_mention(text: str, start: int, kind: str) -> CleanName | None:
     if not any(c.isupper() for c in span) and detect(span).is_latin:
         return None  # "the ministry", lower-case words are not names
     return CleanName(span, start + span_start, start + span_end)
+
+
+def _without_stray_marks(text: str) -> tuple[int, int]:
+    """Where the name is once quote marks around it, or one it does not close ('"Big City'
+    of '"Big City" plans'), and punctuation opening it (', Davies', '- Ireland') are gone."""
+    lead, trail = 0, len(text)
+    while True:
+        span = text[lead:trail]
+        if len(span) > 2 and span[0] in _QUOTES and span[-1] in _QUOTES:
+            lead, trail = lead + 1, trail - 1
+        elif span and span[0] in _QUOTES and sum(c in _QUOTES for c in span) % 2:
+            lead += 1
+        elif span and span[-1] in _QUOTES and sum(c in _QUOTES for c in span) % 2:
+            trail -= 1
+        elif span and (span[0].isspace() or (not span[0].isalnum() and span[0] not in "(")):
+            lead += 1
+        elif span and span[-1].isspace():
+            trail -= 1
+        else:
+            return lead, trail
 
 
 def _is_lower_word(word: str) -> bool:
