@@ -160,6 +160,7 @@ def test_different_names_do_not_match(a, b):
         ("\u201cRed Kite Brigade\u201d", "organization", "Red Kite Brigade"),
         ("Tariq O'Rourke", "person", "Tariq O'Rourke"),
         (", Davoud Karimi", "person", "Davoud Karimi"),
+        ('the "Harbour Watch', "organization", "Harbour Watch"),
         ("- Qaragol", "place", "Qaragol"),
         ('"If Karimi', "person", "Karimi"),
         ('" Mr Karimi', "person", "Karimi"),

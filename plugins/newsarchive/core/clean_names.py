@@ -264,6 +264,13 @@ def clean_mention(text: str, start: int, kind: str) -> CleanName | None:
     if possessive:
         span_end -= len(possessive.group(0))
     span = text[span_start:span_end].rstrip(",;:-–—")  # "U-" of "U-21", a dangling dash
+    lead, trail = _without_stray_marks(span)  # 'the "Big City': the quote, once "the" is gone
+    if (lead, trail) != (0, len(span)):
+        return (
+            clean_mention(span[lead:trail], start + span_start + lead, kind)
+            if lead < trail
+            else None
+        )
     if span.endswith(".") and not _ABBREVIATION.search(span):
         span = span[:-1]  # a full stop, not the end of "U.S."
     span_end = span_start + len(span)
