@@ -330,3 +330,37 @@ def test_a_path_no_file_or_link_could_have_gets_a_safe_one(wanted):
     moved = settle_claims([("story.txt", wanted)], {}, {})["story.txt"]
     assert unusable(moved.path) is None and moved.path.endswith(".html")
     assert "no file system" in moved.owner or "no link" in moved.owner
+
+
+def test_a_page_never_replaces_a_site_page_and_keeps_to_the_site_root(tmp_path, caplog):
+    content = tmp_path / "content"
+    (content / "pages").mkdir(parents=True)
+    (content / "story.txt").write_text("Date: 2024-05-01\n\nA story\n\nStory body.\n")
+    pages = content / "pages"
+    (pages / "home.md").write_text("Title: Home grab\nSave_as: index.html\n\nHome page grab.\n")
+    (pages / "feed.md").write_text("Title: Feed grab\nSave_as: search/manifest.json\n\nF.\n")
+    (pages / "deep.md").write_text("Title: Deep\nSlug: team/../../up/board\n\nBoard page.\n")
+    (pages / "twin-a.md").write_text("Title: Twin\n\nFirst twin page.\n")
+    (pages / "twin-b.md").write_text("Title: Twin\n\nSecond twin page.\n")
+    output = tmp_path / "out"
+    report = build(content, output)
+    assert report.articles == 1
+
+    home = soup(output / "index.html")
+    assert "A story" in home.get_text() and "Home page grab." not in home.get_text()
+    assert json.loads((output / "search" / "manifest.json").read_text(encoding="utf-8"))
+    written = {p.relative_to(output).as_posix(): p.read_text(encoding="utf-8")
+               for p in output.rglob("*.html")}  # fmt: skip
+    for body in ("Home page grab.", "F.", "Board page.", "First twin page.", "Second twin page."):
+        holders = [path for path, text in written.items() if f"<p>{body}</p>" in text]
+        assert len(holders) == 1, f"{body!r} is the body of {holders}"
+        # At the site's root, as pages are: the theme's relative links hold there.
+        assert "/" not in holders[0], holders[0]
+        page = soup(output / holders[0])
+        for link in page.select("link[rel=stylesheet]"):
+            assert (output / holders[0]).parent.joinpath(link["href"]).resolve().is_file()
+    for source in ("home.md", "feed.md"):  # twins have their own slugs, as stories do
+        assert any(
+            r.levelname == "ERROR" and f"pages/{source}: its output path" in r.getMessage()
+            for r in caplog.records
+        ), f"no error names {source}"

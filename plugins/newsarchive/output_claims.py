@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 _STORY_KINDS = {"ARTICLE", "ARTICLE_LANG", "DRAFT", "DRAFT_LANG", "UNDATED_ARTICLE",
                 "PAGE", "PAGE_LANG", "DRAFT_PAGE", "DRAFT_PAGE_LANG"}  # fmt: skip
 _PERIOD_KINDS = {"YEAR_ARCHIVE", "MONTH_ARCHIVE", "DAY_ARCHIVE"}
+# Where, in the generators' shared context, the stories leave the paths they hold.
+CLAIMED_PATHS = "newsarchive_claimed_paths"
 
 
 def _pages_of(path: str, stories: list[Any], settings: dict[str, Any]) -> list[str]:
@@ -100,22 +102,45 @@ def site_paths(
 
 def claim_output_paths(
     stories: list[Any], settings: dict[str, Any], pages: dict[str, str] | None = None
-) -> None:
+) -> dict[str, str]:
     """Give every story that would replace a site page (`pages`: path -> what, for the
     pages read apart), a file in a site folder or an earlier story a free path of its own,
-    with an error naming both. `stories` in a fixed order."""
+    with an error naming both. `stories` in a fixed order. Returns the paths the site and
+    the stories then hold (path -> what), for the pages to keep clear of."""
     published = [s for s in stories if s.status == "published"]
     dated = [s for s in published if not getattr(s, "undated", False)]
     # An archive of undated stories only has them on its front page's pages.
     reserved, folders = site_paths(settings, dated, dated or published)
-    reserved = {**(pages or {}), **reserved}
-    by_key = {story.relative_source_path: story for story in stories}
     claims = [(story.relative_source_path, story.save_as) for story in stories]
-    for key, moved in settle_claims(claims, reserved, folders).items():
+    held = _settle(stories, claims, {**(pages or {}), **reserved}, folders, "story")
+    return {**reserved, **held}
+
+
+def claim_page_paths(pages: list[Any], settings: dict[str, Any], claimed: dict[str, str]) -> None:
+    """Give every page that would replace what the site or a story writes (`claimed`), a
+    file in a site folder or an earlier page a free path of its own, with an error."""
+    _, folders = site_paths(settings, [])
+    claims = [(page.relative_source_path, page.save_as) for page in pages]
+    _settle(pages, claims, claimed, folders, "page")
+
+
+def _settle(
+    contents: list[Any],
+    claims: list[tuple[str, str]],
+    reserved: dict[str, str],
+    folders: dict[str, str],
+    kind: str,
+) -> dict[str, str]:
+    by_key = {content.relative_source_path: content for content in contents}
+    moved = settle_claims(claims, reserved, folders)
+    for key, move in moved.items():
         logger.error(
             "%s: its output path %s belongs to %s; published at %s instead. "
-            "Give the story another Save_as (or slug).",
-            key, moved.wanted, moved.owner, moved.path,
+            "Give the %s another Save_as (or slug).",
+            key, move.wanted, move.owner, move.path, kind,
         )  # fmt: skip
-        story = by_key[key]
-        story.override_save_as = story.override_url = moved.path
+        content = by_key[key]
+        content.override_save_as = content.override_url = move.path
+    held = {key: path for key, path in claims if key not in moved}
+    held |= {key: move.path for key, move in moved.items()}
+    return {path: f"the {kind} {key}" for key, path in held.items()}

@@ -28,7 +28,6 @@ from . import timings
 from .core.content_files import content_files, refusal
 from .core.dateline import mark_dateline_in_html
 from .core.dates import describe, html_datetime
-from .core.output_paths import short_enough, unusable
 from .core.publish import latest_day_mentioned, timeline_month_slug, timeline_point_anchor
 from .core.read import (
     ArticleFormatError,
@@ -47,7 +46,7 @@ from .entity_generator import EntityGenerator
 from .extraction_pool import PARALLEL_MINIMUM
 from .header_dates import checked_date
 from .markdown_cache import CachedMarkdownReader, save_conversions
-from .output_claims import claim_output_paths
+from .output_claims import CLAIMED_PATHS, claim_output_paths, claim_page_paths
 from .progress import Progress
 from .search_generator import SearchGenerator
 from .template_helpers import published, script_attributes
@@ -195,14 +194,20 @@ def add_reader(readers: Any) -> None:
             readers.reader_classes[extension] = CachedMarkdownReader
 
 
-def prepare_metadata(generator: Any, metadata: dict[str, Any]) -> None:
-    """Before an article object exists: safe slug, title direction, undated marker."""
+def prepare_page_metadata(generator: Any, metadata: dict[str, Any]) -> None:
+    """Before a story or page object exists: a safe slug (no slash or `..` to write it
+    elsewhere) and the title's direction."""
     title = str(metadata.get("title", ""))
     metadata["slug"] = make_slug(str(metadata.get("slug") or title), stable_key=title)
     script = detect(title)
     if not script.is_latin:
         metadata["title_lang"] = script.lang
         metadata["title_dir"] = script.direction
+
+
+def prepare_metadata(generator: Any, metadata: dict[str, Any]) -> None:
+    """Before an article object exists: as for pages, and the undated marker."""
+    prepare_page_metadata(generator, metadata)
     if "date" not in metadata:
         metadata["undated"] = True
         metadata["date"] = UNDATED_PLACEHOLDER
@@ -254,7 +259,7 @@ def finish_reading(generator: Any) -> None:
         article.override_save_as = article.save_as
     stories = [*generator.articles, *generator.hidden_articles, *generator.translations,
                *generator.drafts]  # fmt: skip
-    claim_output_paths(
+    generator.context[CLAIMED_PATHS] = claim_output_paths(
         sorted(stories, key=lambda a: a.relative_source_path), settings, _page_paths(generator)
     )
 
@@ -274,8 +279,9 @@ def _page_paths(generator: Any) -> dict[str, str]:
         for base, path in sources:
             try:
                 page = generator.readers.read_file(
-                    base_path=base, path=path, content_class=Page, context=generator.context
-                )
+                    base_path=base, path=path, content_class=Page, context=generator.context,
+                    context_signal=signals.page_generator_context, context_sender=generator,
+                )  # fmt: skip
             except Exception:  # reported when the page generator reads it
                 continue
             if page.status != "draft":
@@ -310,24 +316,20 @@ def _address(content: Any) -> str:
     return content.url
 
 
-def check_page_templates(generator: Any) -> None:
+def settle_pages(generator: Any) -> None:
     """page_generator_finalized: pages keep to the theme's templates, are sanitised as
-    stories are, and are linked where they are written."""
-    for page in [*generator.pages, *generator.hidden_pages, *generator.draft_pages]:
-        page._content = clean_html(page._content or "")
-        written = short_enough(page.save_as, page.relative_source_path)
-        if written != page.save_as:
-            logger.error(
-                "%s: its output path %s belongs to %s; published at %s instead. Give the "
-                "page another Save_as (or slug)",
-                page.relative_source_path, page.save_as, unusable(page.save_as), written,
-            )  # fmt: skip
-            page.override_save_as = page.override_url = written
-        else:
-            page.override_url = _address(page)
-    keep_to_known_templates(
-        generator, [*generator.pages, *generator.hidden_pages, *generator.draft_pages]
+    stories are, have unique slugs, and never take a path the site or a story writes."""
+    pages = sorted([*generator.pages, *generator.hidden_pages, *generator.draft_pages],
+                   key=lambda p: p.relative_source_path)  # fmt: skip
+    final_slugs = deduplicate(
+        SlugClaim(key=page.relative_source_path, slug=page.slug, published=None) for page in pages
     )
+    for page in pages:
+        page.slug = final_slugs[page.relative_source_path]
+        page._content = clean_html(page._content or "")
+        page.override_url = _address(page)
+    claim_page_paths(pages, generator.settings, generator.context.get(CLAIMED_PATHS, {}))
+    keep_to_known_templates(generator, pages)
 
 
 def _refuse_unsafe_addresses(article: Any) -> None:
@@ -537,11 +539,12 @@ def register() -> None:
     signals.article_generator_init.connect(count_articles_to_read)
     signals.article_generator_preread.connect(advance_progress)
     signals.article_generator_context.connect(prepare_metadata)
+    signals.page_generator_context.connect(prepare_page_metadata)
     signals.article_generator_pretaxonomy.connect(finish_reading)
     signals.article_generator_finalized.connect(save_conversions)
     signals.page_generator_finalized.connect(save_conversions)
     signals.article_writer_finalized.connect(write_undated_front_page)
     signals.page_generator_finalized.connect(add_theme_pages)
-    signals.page_generator_finalized.connect(check_page_templates)
+    signals.page_generator_finalized.connect(settle_pages)
     signals.article_generator_finalized.connect(collect_places)
     signals.article_generator_finalized.connect(enrich)
