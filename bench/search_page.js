@@ -26,7 +26,7 @@
   } else {
     search = json("search/manifest.json").then(function (manifest) {
       var index = new NewsSearch.ShardedIndex(manifest, function (file) {
-        return json("search/shards/" + file);
+        return json("search/" + file);
       });
       return index.search(query);
     });

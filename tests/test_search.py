@@ -247,7 +247,7 @@ def test_a_query_with_no_results_says_so(page, sample_server):
 def test_html_in_a_query_is_shown_as_text_and_never_run(page, sample_server):
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    query = '<img src=x onerror="alert(1)"> pipeline'
+    query = "<img src=x onerror=alert(1)> pipeline"
     _search(page, sample_server, query)
     assert page.locator("#search img, #search b").count() == 0
     assert "<img src=x" in page.locator("#search-status").inner_text()
@@ -266,15 +266,30 @@ def test_lunr_syntax_narrows_and_widens_the_results(page, sample_server):
     assert all("lection" in t.lower() for t in _result_titles(page))
 
 
-def test_bad_syntax_gets_a_message_not_an_exception(page, sample_server):
+def test_a_query_with_nothing_to_look_for_gets_a_plain_message(page, sample_server):
     errors = []
     page.on("pageerror", lambda error: errors.append(error))
-    for query in ("title:", "colour:red", "-oil"):
+    for query in ("title:", "-oil", "~~", "( ) ^"):
         _search(page, sample_server, query)
         status = page.locator("#search-status")
         assert status.inner_text().startswith("Cannot read that search:"), query
         assert "search-error" in (status.get_attribute("class") or "")
+        for internal in ("EDIT_DISTANCE", "TERM", "FIELD", "expected", "lexeme"):
+            assert internal not in status.inner_text(), query
     assert errors == []
+
+
+def test_stray_punctuation_possessives_and_unknown_fields_still_find_stories(page, sample_server):
+    _search(page, sample_server, "pipeline")
+    plain = _result_titles(page)
+    for query in ("pipeline)", "((pipeline", "pipeline's", "pipeline’s", '"pipeline', "+-pipeline"):
+        _search(page, sample_server, query)
+        assert _result_titles(page) == plain, query
+    _search(page, sample_server, '"pipeline')
+    assert "quote mark was not closed" in page.locator("#search-hints").inner_text()
+    _search(page, sample_server, "colour:pipeline")
+    assert set(plain) <= set(_result_titles(page))
+    assert "There is no \u201ccolour:\u201d" in page.locator("#search-hints").inner_text()
 
 
 def test_typing_searches_and_makes_the_address_shareable(page, sample_server):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,16 @@ from pelican.generators import Generator
 
 from . import timings
 from .core.publish import safe_json
+from .core.search_aids import (
+    EntityCard,
+    analyse_aids,
+    entity_documents,
+    facet_columns,
+    name_buckets,
+    pair_buckets,
+    word_buckets,
+)
 from .core.search_index import (
-    Analysis,
     SearchDocument,
     SearchIndex,
     Shard,
@@ -50,12 +59,16 @@ class SearchGenerator(Generator):
         documents, records = [], []
         for article in articles:
             text = getattr(article, "search_text", "")
-            spellings = [[s.text for s in e.spellings] for e in getattr(article, "entities", [])]
+            entities = getattr(article, "entities", [])
+            spellings = [[s.text for s in e.spellings] for e in entities]
             documents.append(
                 SearchDocument(article.title, tuple(n for g in spellings for n in g), text)
             )
+            kinds = [(e.id, e.name, e.kind) for e in entities]
             records.append(
-                search_record(article.title, article.url, _shown_date(article), text, spellings)
+                search_record(
+                    article.title, article.url, _shown_date(article), text, spellings, kinds
+                )
             )
         shards, manifest, terms = self._index(documents)
         for subfolder in ("shards", "docs"):
@@ -66,6 +79,7 @@ class SearchGenerator(Generator):
             (folder / "docs" / f"{short_ref(number)}.json").write_text(
                 safe_json(record, compact=True), encoding="utf-8"
             )
+        manifest = {**manifest, "aids": self._write_aids(folder, articles, documents)}
         (folder / "manifest.json").write_text(safe_json(manifest), encoding="utf-8")
         lunr_ready = self._copy_lunr(folder)
         writer.write_file(
@@ -102,7 +116,10 @@ class SearchGenerator(Generator):
             cached = stages.get("search-index", inputs)
             if cached is None:
                 index = SearchIndex(settings["SEARCH_BOOSTS"])
-                for analysis in _analyses(documents, keys, fields, stages):
+                analyses = cached_per_item(
+                    stages, "search-terms", keys, documents, lambda d: analyse(d, fields)
+                )
+                for analysis in analyses:
                     index.add_analysed(analysis)
                 index.finish()
                 shards = index.shards(settings["SEARCH_SHARD_BYTES"])
@@ -113,6 +130,60 @@ class SearchGenerator(Generator):
         finally:
             stages.close()
         return cached
+
+    def _write_aids(
+        self, folder: Path, articles: list[Any], documents: list[SearchDocument]
+    ) -> dict[str, Any]:
+        """Phrase pairs, the typo dictionary, entity names and facets (core/search_aids.py),
+        in a folder named by their content; what the manifest says of them."""
+        code = code_version("search_aids.py", "search_index.py", "stemmer.py")
+        stages = StageCache(
+            Path(self.settings["CACHE_PATH"]) / CACHE_FILE, self.settings["NEWSARCHIVE_FRESH"]
+        )
+        try:
+            aids = cached_per_item(
+                stages, "search-aids", [digest([code, d]) for d in documents], documents,
+                analyse_aids,
+            )  # fmt: skip
+        finally:
+            stages.close()
+        archive = self.context.get("newsarchive")
+        cards = [
+            EntityCard(
+                e.id, e.name, e.kind, e.story_count, e.url, tuple(s.text for s in e.spellings)
+            )
+            for e in (archive.entities.values() if archive else ())
+        ]
+        files = {
+            "pairs": pair_buckets(aids),
+            "words": word_buckets(aids),
+            "names": name_buckets(cards),
+        }
+        facets = safe_json(facet_columns({
+            "beat": [a.category.name if getattr(a, "category", None) else None for a in articles],
+            "year": [str(a.date.year) if published_date(a) else None for a in articles],
+            "place": [getattr(a, "place", None) or None for a in articles],
+        }), compact=True)  # fmt: skip
+        by_entity = entity_documents([[e.id for e in getattr(a, "entities", [])] for a in articles])
+        entity_files = {
+            card.id: safe_json(
+                {"name": card.name, "kind": card.kind, "docs": by_entity[card.id]}, compact=True
+            )
+            for card in cards
+            if card.id in by_entity
+        }
+        name = "aids-" + digest([files, facets, sorted(entity_files.items())])[:12]
+        for old in folder.glob("aids-*"):  # an earlier build's, in a reused output
+            shutil.rmtree(old)
+        for part, texts in files.items():
+            (folder / name / part).mkdir(parents=True)
+            for number, text in enumerate(texts):
+                (folder / name / part / f"{number}.json").write_text(text, encoding="utf-8")
+        (folder / name / "entities").mkdir()
+        for entity_id, text in entity_files.items():
+            (folder / name / "entities" / f"{entity_id}.json").write_text(text, encoding="utf-8")
+        (folder / name / "facets.json").write_text(facets, encoding="utf-8")
+        return {"folder": name, **{part: len(texts) for part, texts in files.items()}}
 
     def _copy_lunr(self, folder: Path) -> bool:
         source = Path(self.settings["SEARCH_LUNR_JS"] or LUNR_JS)
@@ -128,16 +199,18 @@ class SearchGenerator(Generator):
         return True
 
 
-def _analyses(
-    documents: list[SearchDocument], keys: list[str], fields: list[str], stages: StageCache
-) -> list[Analysis]:
-    found = stages.get_many("search-terms", keys)
-    missing = {
-        key: analyse(document, fields)
-        for key, document in zip(keys, documents, strict=True)
-        if key not in found
-    }
-    stages.put_many("search-terms", list(missing.items()))
+def cached_per_item(
+    stages: StageCache,
+    stage: str,
+    keys: list[str],
+    items: list[Any],
+    compute: Callable[[Any], Any],
+) -> list[Any]:
+    """compute(item) for each item, reused from the stage cache under its key."""
+    found = stages.get_many(stage, keys)
+    missing = {key: compute(item) for key, item in zip(keys, items, strict=True)
+               if key not in found}  # fmt: skip
+    stages.put_many(stage, list(missing.items()))
     return [found[key] if key in found else missing[key] for key in keys]
 
 

@@ -23,7 +23,7 @@ function scores(results) {
     let fetched = 0;
     const sharded = new NewsSearch.ShardedIndex(manifest, async (file) => {
       fetched += 1;
-      return JSON.parse(fs.readFileSync(path.join(folder, "shards", file), "utf8"));
+      return JSON.parse(fs.readFileSync(path.join(folder, file), "utf8"));
     });
     out[query] = {
       whole: scores(whole.search(query)),

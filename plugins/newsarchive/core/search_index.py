@@ -303,14 +303,21 @@ def _shard(entries: list[str]) -> Shard:
 
 
 def search_record(
-    title: str, url: str, date: str, text: str, spellings: Iterable[Iterable[str]]
+    title: str,
+    url: str,
+    date: str,
+    text: str,
+    spellings: Iterable[Iterable[str]],
+    entities: Iterable[tuple[str, str, str]] = (),
 ) -> dict[str, Any]:
-    """What a result shows: title, link, date and text for the snippet; and each mentioned
-    entity's spellings, so a match on "Jagarian" can highlight "Dzhagaryan"."""
+    """What a result shows: title, link, date and text for the snippet; each mentioned
+    entity's spellings, so a match on "Jagarian" can highlight "Dzhagaryan"; and each
+    entity's (id, name, kind), for the facets."""
     return {
         "title": title,
         "url": url,
         "date": date,
         "text": text[:SNIPPET_CHARACTERS],
         "names": [list(group) for group in spellings],
+        "entities": [list(entity) for entity in entities],
     }

@@ -1,15 +1,32 @@
-/* The search page: reads ?q=, searches as the reader types, shows results with snippets. */
+/* The search page: reads ?q= and the filters from the address, searches as the reader types,
+   shows the entities the query names, the stories with snippets, and facets to filter them. */
 (function () {
   "use strict";
 
   var PAGE_SIZE = 10;
   var SNIPPET_WORDS = 32;
   var TYPING_PAUSE_MS = 120;
+  var FACET_VALUES = 8; // shown per facet, most stories first (chosen ones always)
+  var ENTITY_CANDIDATES = 4; // per kind, from the entities of the first results
+  var CANDIDATE_RECORDS = 20;
+  // Facets: the URL parameter, the heading, and where a story's value comes from.
+  var FACETS = [
+    { key: "beat", title: "Beat", column: "beat" },
+    { key: "year", title: "Year", column: "year" },
+    { key: "place", title: "Dateline", column: "place" },
+    { key: "person", title: "People", kind: "person" },
+    { key: "organisation", title: "Organisations", kind: "organisation" },
+    { key: "entity-place", title: "Places named", kind: "place" },
+  ];
 
   var box = document.getElementById("search");
   var form = document.getElementById("search-form");
   var input = document.getElementById("search-query");
   var status = document.getElementById("search-status");
+  var hintsBox = document.getElementById("search-hints");
+  var suggestionBox = document.getElementById("search-suggestion");
+  var entitiesBox = document.getElementById("search-entities");
+  var facetsBox = document.getElementById("search-facets");
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
   if (!box || !input) return;
@@ -38,26 +55,39 @@
   }
 
   var indexReady = fetchJson(new URL("manifest.json", indexFolder)).then(function (manifest) {
-    return new search.ShardedIndex(manifest, function (file) {
-      return fetchJson(new URL("shards/" + file, indexFolder));
+    return new search.ShardedIndex(manifest, function (path) {
+      return fetchJson(new URL(path, indexFolder));
     });
   });
 
   var latest = 0; // a slower, older search must not overwrite a newer one
-  var results = [];
-  var shown = 0;
+  var state = { query: null, answer: null, all: [], shown: [], count: 0, facets: null, entityFacets: [] };
+
+  function chosenFilters() {
+    var params = new URL(window.location.href).searchParams;
+    var chosen = {};
+    FACETS.forEach(function (facet) {
+      chosen[facet.key] = params.getAll(facet.key);
+    });
+    return chosen;
+  }
 
   function setStatus(text, isError) {
     status.textContent = text;
     status.classList.toggle("search-error", !!isError);
   }
 
+  function clear(element) {
+    element.textContent = "";
+  }
+
   function run(queryString) {
     var ticket = ++latest;
     var query = queryString.trim();
+    state.query = query;
     if (!query) {
-      results = [];
-      list.textContent = "";
+      state.all = [];
+      [list, hintsBox, suggestionBox, entitiesBox, facetsBox].forEach(clear);
       more.hidden = true;
       setStatus("Type a word, a name or a place.");
       finished(ticket, query);
@@ -65,37 +95,121 @@
     }
     return indexReady
       .then(function (index) {
-        return index.search(query);
+        return index.find(query).then(function (answer) {
+          return Promise.all([answer, index.facets()]);
+        });
       })
       .then(
         function (found) {
           if (ticket !== latest) return;
-          results = found;
-          shown = 0;
-          list.textContent = "";
-          var count = found.length;
-          setStatus(
-            count === 0
-              ? "No stories match \u201c" + query + "\u201d."
-              : count + (count === 1 ? " story matches" : " stories match") + " \u201c" + query + "\u201d."
-          );
-          return showMore(ticket).then(function () {
+          var answer = found[0];
+          state.answer = answer;
+          state.facets = found[1];
+          state.all = answer.results.concat(answer.similar);
+          showHints(answer);
+          showEntities(answer.entities);
+          if (answer.problem) {
+            [list, suggestionBox, facetsBox].forEach(clear);
+            more.hidden = true;
+            setStatus("Cannot read that search: " + sentence(answer.problem), true);
             finished(ticket, query);
+            return;
+          }
+          return entityFacets(state.all).then(function (entities) {
+            if (ticket !== latest) return;
+            state.entityFacets = entities;
+            return render(ticket);
           });
         },
         function (error) {
           if (ticket !== latest) return;
-          results = [];
-          list.textContent = "";
+          state.all = [];
+          [list, hintsBox, suggestionBox, entitiesBox, facetsBox].forEach(clear);
           more.hidden = true;
-          if (error instanceof window.lunr.QueryParseError) {
-            setStatus("Cannot read that search: " + sentence(error.message) + " See the tips below.", true);
-          } else {
-            setStatus("Search failed (" + error.message + "). Reload the page to try again.", true);
-          }
+          setStatus("Search failed (" + error.message + "). Reload the page to try again.", true);
           finished(ticket, query);
         }
       );
+  }
+
+  /* The entities most mentioned in the first results, with every story they are in. */
+  function entityFacets(results) {
+    var refs = results.slice(0, CANDIDATE_RECORDS).map(function (r) { return r.ref; });
+    var chosen = chosenFilters();
+    return Promise.all(refs.map(record)).then(function (docs) {
+      var tally = Object.create(null);
+      docs.forEach(function (doc) {
+        (doc.entities || []).forEach(function (entity) {
+          var key = entity[2] + "/" + entity[0];
+          tally[key] = (tally[key] || 0) + 1;
+        });
+      });
+      var ids = [];
+      FACETS.forEach(function (facet) {
+        if (!facet.kind) return;
+        Object.keys(tally)
+          .filter(function (key) { return key.indexOf(facet.kind + "/") === 0; })
+          .sort(function (a, b) { return tally[b] - tally[a] || (a < b ? -1 : 1); })
+          .slice(0, ENTITY_CANDIDATES)
+          .forEach(function (key) { ids.push(key.slice(facet.kind.length + 1)); });
+        chosen[facet.key].forEach(function (id) {
+          if (ids.indexOf(id) === -1) ids.push(id);
+        });
+      });
+      return indexReady.then(function (index) {
+        return Promise.all(ids.map(function (id) { return index.entityDocuments(id); }));
+      });
+    }).then(function (entities) {
+      return entities.filter(Boolean);
+    });
+  }
+
+  /* A story's values for a facet. */
+  function valuesOf(facet, ref) {
+    if (facet.column) {
+      var column = state.facets && state.facets[facet.column];
+      if (!column) return [];
+      var position = column.docs[parseInt(ref, 36)];
+      return position ? [column.values[position - 1]] : [];
+    }
+    return state.entityFacets
+      .filter(function (e) { return e.kind === facet.kind && e.refs.has(ref); })
+      .map(function (e) { return e.id; });
+  }
+
+  /* Whether a story passes every chosen facet but `except`: any chosen value within a
+     facet (OR), every facet with a choice (AND). */
+  function passes(ref, chosen, except) {
+    return FACETS.every(function (facet) {
+      if (facet === except || chosen[facet.key].length === 0) return true;
+      var values = valuesOf(facet, ref);
+      return chosen[facet.key].some(function (value) { return values.indexOf(value) !== -1; });
+    });
+  }
+
+  function render(ticket) {
+    var chosen = chosenFilters();
+    var answer = state.answer;
+    state.shown = state.all.filter(function (r) { return passes(r.ref, chosen, null); });
+    var exact = answer.results.filter(function (r) { return passes(r.ref, chosen, null); }).length;
+    var similar = state.shown.length - exact;
+    var filtered = FACETS.some(function (f) { return chosen[f.key].length; }) ? " with the chosen filters" : "";
+    var quoted = "\u201c" + state.query + "\u201d";
+    var text = exact === 0
+      ? "No stories match " + quoted + filtered + "."
+      : exact + (exact === 1 ? " story matches " : " stories match ") + quoted + filtered + ".";
+    if (similar) {
+      text += " " + similar + (similar === 1 ? " more story has " : " more stories have ") +
+        "a word like one of yours (" + answer.similarWords.join(", ") + "), listed after them.";
+    }
+    setStatus(text);
+    showSuggestion(answer.suggestion);
+    showFacets(chosen);
+    list.textContent = "";
+    state.count = 0;
+    return showMore(ticket).then(function () {
+      finished(ticket, state.query);
+    });
   }
 
   /* Marks the page as done with a query: what tests and the benchmark wait for. */
@@ -107,10 +221,124 @@
     return /[.!?]$/.test(text) ? text : text + ".";
   }
 
+  function showHints(answer) {
+    hintsBox.textContent = "";
+    if (answer.problem) return;
+    answer.hints.forEach(function (hint) {
+      var p = document.createElement("p");
+      p.textContent = hint;
+      hintsBox.appendChild(p);
+    });
+  }
+
+  function searchUrl(query) {
+    var url = new URL(window.location.href);
+    url.searchParams.set("q", query);
+    return url.href;
+  }
+
+  function showSuggestion(suggestion) {
+    suggestionBox.textContent = "";
+    if (!suggestion) return;
+    suggestionBox.appendChild(document.createTextNode("Did you mean "));
+    var link = document.createElement("a");
+    link.href = searchUrl(suggestion);
+    var em = document.createElement("em");
+    em.textContent = suggestion;
+    link.appendChild(em);
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      input.value = suggestion;
+      window.history.pushState(null, "", link.href);
+      run(suggestion);
+    });
+    suggestionBox.appendChild(link);
+    suggestionBox.appendChild(document.createTextNode("?"));
+  }
+
+  var KIND_NAMES = { person: "Person", organisation: "Organisation", place: "Place" };
+
+  function showEntities(entities) {
+    entitiesBox.textContent = "";
+    entities.slice(0, 3).forEach(function (entity) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = new URL(entity.url, base).href;
+      link.textContent = entity.name;
+      var about = document.createElement("span");
+      about.className = "story-meta";
+      about.textContent = " " + (KIND_NAMES[entity.kind] || entity.kind) + " \u00b7 " + entity.stories +
+        (entity.stories === 1 ? " story" : " stories");
+      item.appendChild(link);
+      item.appendChild(about);
+      entitiesBox.appendChild(item);
+    });
+  }
+
+  function facetLabel(facet, value) {
+    if (facet.column) return value;
+    var entity = state.entityFacets.filter(function (e) { return e.id === value; })[0];
+    return entity ? entity.name : value;
+  }
+
+  function showFacets(chosen) {
+    facetsBox.textContent = "";
+    if (!state.all.length && !FACETS.some(function (f) { return chosen[f.key].length; })) return;
+    FACETS.forEach(function (facet) {
+      var counts = Object.create(null);
+      state.all.forEach(function (result) {
+        if (!passes(result.ref, chosen, facet)) return;
+        valuesOf(facet, result.ref).forEach(function (value) {
+          counts[value] = (counts[value] || 0) + 1;
+        });
+      });
+      var values = Object.keys(counts).sort(function (a, b) {
+        return counts[b] - counts[a] || (a < b ? -1 : 1);
+      }).slice(0, FACET_VALUES);
+      chosen[facet.key].forEach(function (value) {
+        if (values.indexOf(value) === -1) values.push(value);
+      });
+      if (!values.length) return;
+      var group = document.createElement("fieldset");
+      var legend = document.createElement("legend");
+      legend.textContent = facet.title;
+      group.appendChild(legend);
+      values.forEach(function (value) {
+        var label = document.createElement("label");
+        var box = document.createElement("input");
+        box.type = "checkbox";
+        box.name = facet.key;
+        box.value = value;
+        box.checked = chosen[facet.key].indexOf(value) !== -1;
+        box.addEventListener("change", function () {
+          toggleFilter(facet.key, value, box.checked);
+        });
+        label.appendChild(box);
+        label.appendChild(document.createTextNode(" " + facetLabel(facet, value) + " "));
+        var count = document.createElement("span");
+        count.className = "facet-count";
+        count.textContent = "(" + (counts[value] || 0) + ")";
+        label.appendChild(count);
+        group.appendChild(label);
+      });
+      facetsBox.appendChild(group);
+    });
+  }
+
+  function toggleFilter(key, value, on) {
+    var url = new URL(window.location.href);
+    var values = url.searchParams.getAll(key).filter(function (v) { return v !== value; });
+    if (on) values.push(value);
+    url.searchParams.delete(key);
+    values.forEach(function (v) { url.searchParams.append(key, v); });
+    window.history.pushState(null, "", url.href);
+    render(++latest);
+  }
+
   function showMore(ticket) {
-    var page = results.slice(shown, shown + PAGE_SIZE);
-    shown += page.length;
-    more.hidden = shown >= results.length;
+    var page = state.shown.slice(state.count, state.count + PAGE_SIZE);
+    state.count += page.length;
+    more.hidden = state.count >= state.shown.length;
     return Promise.all(
       page.map(function (result) {
         return record(result.ref).then(function (doc) {
@@ -161,19 +389,25 @@
   input.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(function () {
-      var url = new URL(window.location.href);
-      url.searchParams.set("q", input.value);
-      window.history.replaceState(null, "", url.href);
+      window.history.replaceState(null, "", searchUrl(input.value));
       run(input.value);
     }, TYPING_PAUSE_MS);
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     clearTimeout(timer);
+    window.history.replaceState(null, "", searchUrl(input.value));
     run(input.value);
   });
   more.addEventListener("click", function () {
     showMore(latest);
+  });
+  // Back and forward: the address holds the query and the filters.
+  window.addEventListener("popstate", function () {
+    var query = new URL(window.location.href).searchParams.get("q") || "";
+    input.value = query;
+    if (query.trim() === state.query && state.answer) render(++latest);
+    else run(query);
   });
 
   var initial = new URL(window.location.href).searchParams.get("q") || "";

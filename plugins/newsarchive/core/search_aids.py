@@ -1,0 +1,163 @@
+"""What the search page needs beside lunr's index, each part fetched in small pieces:
+
+- **pairs**: for phrase search, which documents have two indexed words side by side
+  ("toni blair"), so `"tony blair"` finds only stories where the words are adjacent;
+- **words**: for typo tolerance, the archive's words as written, with the number of
+  documents holding each, grouped by first letter and length;
+- **names**: every spelling of every entity, so a query naming one shows its page first;
+- **facets**: each document's beat, year and dateline place, and each entity's documents,
+  so results can be filtered and counted.
+
+Pairs, words and names are spread over files by a hash of their key (`bucket_of`, computed
+the same way by the page), so the page needs no list of them to find the one it wants.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from .publish import safe_json
+from .search_index import SearchDocument, index_term, index_terms, searchable
+
+BUCKET_BYTES = 24_000  # uncompressed; about 8 KB gzipped
+MIN_TYPO_WORD = 3  # shorter words are not offered as corrections
+
+
+def bucket_of(key: str, buckets: int) -> int:
+    """FNV-1a (32 bits) over the key's UTF-16 code units, as JavaScript's charCodeAt sees
+    them, modulo `buckets`: the page computes the same to know which file to fetch."""
+    value = 0x811C9DC5
+    data = key.encode("utf-16-le", "surrogatepass")
+    for unit in struct.unpack(f"<{len(data) // 2}H", data):
+        value = ((value ^ unit) * 0x01000193) & 0xFFFFFFFF
+    return value % buckets
+
+
+@dataclass(frozen=True)
+class DocumentAids:
+    """What one document gives the search aids; depends on that document alone."""
+
+    pairs: tuple[str, ...]  # "term term" of adjacent indexed words, each once
+    words: tuple[str, ...]  # its lower-case words with letters only, each once
+    cased: tuple[str, ...]  # words of its entity names as written ("Blunkett")
+
+
+def analyse_aids(document: SearchDocument) -> DocumentAids:
+    pairs: set[str] = set()
+    # Pairs inside each spelling only: the names field runs every name into the next.
+    for text in (document.title, document.body, *document.names):
+        terms = index_terms(text)
+        pairs.update(f"{a} {b}" for a, b in pairwise(terms))
+    words = {
+        word
+        for text in (document.title, document.body, " ".join(document.names))
+        for word in _words(text.lower())
+    }
+    cased = {w for w in _words(" ".join(document.names)) if not w.islower()}
+    return DocumentAids(tuple(sorted(pairs)), tuple(sorted(words)), tuple(sorted(cased)))
+
+
+def _words(text: str) -> Iterable[str]:
+    for token in searchable(text).replace("-", " ").split():
+        word = token.strip(".,;:!?\"'()[]{}«»“”‘’…")
+        if len(word) >= MIN_TYPO_WORD and word.isalpha():
+            yield word
+
+
+def _deltas(numbers: Sequence[int]) -> list[int]:
+    return [n - p for n, p in zip(numbers, [0, *numbers[:-1]], strict=True)]
+
+
+def _bucketed(entries: dict[str, Any], bucket_bytes: int) -> list[str]:
+    """The entries spread over files by bucket_of their key: each file's JSON text."""
+    size = sum(len(key) + len(safe_json(value, compact=True)) + 4 for key, value in
+               entries.items())  # fmt: skip
+    count = max(1, math.ceil(size / bucket_bytes))
+    buckets: list[dict[str, Any]] = [{} for _ in range(count)]
+    for key in sorted(entries):
+        buckets[bucket_of(key, count)][key] = entries[key]
+    return [safe_json(bucket, compact=True) for bucket in buckets]
+
+
+def pair_buckets(aids: Sequence[DocumentAids], bucket_bytes: int = BUCKET_BYTES) -> list[str]:
+    """pair -> the documents that have it, delta-coded."""
+    documents: dict[str, list[int]] = defaultdict(list)
+    for number, document in enumerate(aids):
+        for pair in document.pairs:
+            documents[pair].append(number)
+    return _bucketed({pair: _deltas(docs) for pair, docs in documents.items()}, bucket_bytes)
+
+
+def typo_key(word: str) -> str:
+    """Words are grouped by first letter and length: a typo within 2 edits of a word is
+    looked for among words of its first letter and of its length up to 2 apart."""
+    return f"{word[0]}{len(word)}"
+
+
+def word_buckets(aids: Sequence[DocumentAids], bucket_bytes: int = BUCKET_BYTES) -> list[str]:
+    """typo key -> [[word as shown, its indexed term (0 if the same), documents], ...],
+    most documents first."""
+    counts = Counter(word for document in aids for word in document.words)
+    shown = {word.lower(): word for document in aids for word in document.cased}
+    groups: dict[str, list[list[Any]]] = defaultdict(list)
+    for word, documents in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        term = index_term(word)
+        if term is None:  # a stop word: never searched for
+            continue
+        groups[typo_key(word)].append([shown.get(word, word), 0 if term == word else term,
+                                       documents])  # fmt: skip
+    return _bucketed(dict(groups), bucket_bytes)
+
+
+@dataclass(frozen=True)
+class EntityCard:
+    """What a result shows of an entity whose name is the query."""
+
+    id: str
+    name: str
+    kind: str
+    stories: int
+    url: str
+    spellings: tuple[str, ...]
+
+
+def name_key(text: str) -> str:
+    """A spelling as the query that names it reads once indexed ("Tony Blair's" -> "toni blair")."""
+    return " ".join(index_terms(text))
+
+
+def name_buckets(cards: Iterable[EntityCard], bucket_bytes: int = BUCKET_BYTES) -> list[str]:
+    """spelling key -> [[id, name, kind, stories, url], ...], most stories first."""
+    by_key: dict[str, list[list[Any]]] = defaultdict(list)
+    for card in sorted(cards, key=lambda c: (-c.stories, c.name.casefold(), c.id)):
+        for key in dict.fromkeys(name_key(s) for s in card.spellings):
+            if key:
+                by_key[key].append([card.id, card.name, card.kind, card.stories, card.url])
+    return _bucketed(dict(by_key), bucket_bytes)
+
+
+def facet_columns(values: dict[str, Sequence[str | None]]) -> dict[str, Any]:
+    """facet -> {"values": the values in order, "docs": per document 1 + its value's
+    position, or 0 for none}."""
+    columns = {}
+    for facet, per_document in values.items():
+        known = sorted({v for v in per_document if v}, key=lambda v: (v.casefold(), v))
+        position = {value: number + 1 for number, value in enumerate(known)}
+        columns[facet] = {"values": known, "docs": [position.get(v, 0) if v else 0
+                                                    for v in per_document]}  # fmt: skip
+    return columns
+
+
+def entity_documents(entities_per_document: Sequence[Iterable[str]]) -> dict[str, list[int]]:
+    """entity id -> the documents mentioning it, delta-coded."""
+    documents: dict[str, list[int]] = defaultdict(list)
+    for number, entity_ids in enumerate(entities_per_document):
+        for entity_id in dict.fromkeys(entity_ids):
+            documents[entity_id].append(number)
+    return {entity_id: _deltas(docs) for entity_id, docs in documents.items()}
