@@ -330,3 +330,185 @@ def test_search_page_with_results_passes_the_browser_checks(browser, sample_site
 
     axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
     assert browser_problems(sample_site, ["search.html?q=pipeline"], axe, browser) == []
+
+
+# ---- Forgiving the reader: typos, phrases, entities, facets
+
+
+def _records_by_title(site: Path) -> dict[str, str]:
+    """Each story's title -> its title and text as the search record holds them."""
+    records = (
+        json.loads(p.read_text(encoding="utf-8")) for p in (site / "search" / "docs").glob("*.json")
+    )
+    return {r["title"]: f"{r['title']}\n{r['text']}" for r in records}
+
+
+def _all_titles(page) -> list[str]:
+    """Every result's title, clicking "More results" until there are no more."""
+    titles = _result_titles(page)
+    while page.locator("#search-more").is_visible():
+        page.locator("#search-more").click()
+        page.wait_for_function(
+            "n => document.querySelectorAll('#search-results li').length > n", arg=len(titles)
+        )
+        titles = _result_titles(page)
+    return titles
+
+
+def _status(page) -> str:
+    return page.locator("#search-status").inner_text()
+
+
+def test_a_misspelt_name_finds_the_person_and_offers_the_spelling(page, sample_server):
+    _search(page, sample_server, "Hajiyev")
+    right = _result_titles(page)
+    _search(page, sample_server, "Hajiyv")
+    assert _status(page).startswith("No stories match “Hajiyv”; showing")
+    assert set(_result_titles(page)) == set(right)
+    assert page.locator("#search-suggestion").inner_text() == "Did you mean Hajiyev?"
+    page.locator("#search-suggestion a").click()
+    _wait_for(page, "Hajiyev")
+    assert page.locator("#search-query").input_value() == "Hajiyev"
+    assert "q=Hajiyev" in page.url and _status(page).startswith(f"{len(right)} stories match")
+    page.go_back()
+    _wait_for(page, "Hajiyv")
+    assert page.locator("#search-query").input_value() == "Hajiyv"
+
+
+def test_stories_with_the_typed_words_come_before_those_with_a_word_like_one(page, sample_server):
+    _search(page, sample_server, "drought")
+    exact = _result_titles(page)
+    _search(page, sample_server, "drought pipelne")  # "pipeline", mistyped
+    titles = _all_titles(page)
+    assert titles[: len(exact)] == exact
+    assert len(titles) > len(exact)  # then the pipeline stories
+    assert "with pipeline" in _status(page)
+
+
+def test_a_common_word_is_not_corrected(page, sample_server):
+    _search(page, sample_server, "pipeline")
+    assert page.locator("#search-suggestion").inner_text() == ""
+    assert "with" not in _status(page).split("match", 1)[1]
+
+
+def test_a_quoted_phrase_finds_only_stories_with_the_words_side_by_side(
+    page, sample_server, sample_site
+):
+    text = _records_by_title(sample_site)
+    _search(page, sample_server, "gas pipeline")
+    words = set(_all_titles(page))
+    _search(page, sample_server, '"gas pipeline"')
+    phrase = set(_all_titles(page))
+    assert phrase and phrase < words
+    for title in phrase:
+        assert re.search(r"\bgas\W+pipelines?\b", text[title], re.IGNORECASE), title
+    for title in words - phrase:
+        assert not re.search(r"\bgas\W+pipelines?\b", text[title], re.IGNORECASE), title
+    _search(page, sample_server, '"pipeline gas"')  # the same words, the other way round
+    assert set(_all_titles(page)) != phrase
+
+
+def test_a_phrase_inside_a_longer_query_must_be_there_and_the_word_ranks(
+    page, sample_server, sample_site
+):
+    text = _records_by_title(sample_site)
+    _search(page, sample_server, '"border crossings" Brovkina')
+    titles = _result_titles(page)
+    assert titles
+    for title in titles:
+        assert re.search(r"border\W+crossings?", text[title], re.IGNORECASE), title
+    assert "Brovkina" in text[titles[0]]
+    _search(page, sample_server, '-"border crossings" Brovkina')
+    assert not set(_result_titles(page)) & set(titles)
+
+
+def test_a_query_naming_an_entity_shows_its_page_first(page, sample_server):
+    for spelling in ("Hajiyev", "Khadzhiev", "Хаджиев", "rustam khadzhiev's"):
+        _search(page, sample_server, spelling)
+        card = page.locator("#search-entities li").first
+        assert card.locator("a").inner_text() == "Rustam Khadzhiev", spelling
+        stories = int(re.search(r"(\d+) stor", card.inner_text()).group(1))
+        # Above the stories, on the page before them.
+        assert page.evaluate(
+            "() => !!(document.getElementById('search-entities').compareDocumentPosition("
+            "document.getElementById('search-results')) & Node.DOCUMENT_POSITION_FOLLOWING)"
+        )
+    card.locator("a").click()
+    page.wait_for_load_state()
+    assert page.locator("main h1").inner_text() == "Rustam Khadzhiev"
+    assert f"Mentioned in {stories} articles" in page.locator("main").inner_text()
+
+
+def _facet(page, group: str) -> dict[str, int]:
+    labels = page.locator("#search-facets fieldset", has=page.locator(f"legend:text-is('{group}')"))
+    counts = {}
+    for label in labels.locator("label").all_inner_texts():
+        name, count = re.fullmatch(r"\s*(.+?) \((\d+)\)\s*", label).groups()
+        counts[name] = int(count)
+    return counts
+
+
+def _tick(page, group: str, value: str) -> None:
+    fieldset = page.locator(
+        "#search-facets fieldset", has=page.locator(f"legend:text-is('{group}')")
+    )
+    fieldset.locator("label", has_text=value).locator("input").click()
+
+
+def _story_count(page) -> int:
+    found = re.match(r"(\d+) stor", _status(page))
+    return int(found.group(1)) if found else 0
+
+
+def test_facets_filter_with_counts_that_stay_right_and_live_in_the_address(page, sample_server):
+    _search(page, sample_server, "pipeline")
+    total = _story_count(page)
+    beats = _facet(page, "Beat")
+    assert sum(beats.values()) == total and len(beats) >= 2
+    first, second = sorted(beats, key=beats.get, reverse=True)[:2]
+    _tick(page, "Beat", first)
+    page.wait_for_function("b => location.search.includes('beat=' + b)", arg=first)
+    assert _story_count(page) == beats[first]
+    assert _facet(page, "Beat") == beats  # OR within a facet: the other beats still count
+    _tick(page, "Beat", second)
+    page.wait_for_function("() => new URL(location).searchParams.getAll('beat').length === 2")
+    assert _story_count(page) == beats[first] + beats[second]
+    years = _facet(page, "Year")  # counted over the two beats
+    assert sum(years.values()) == beats[first] + beats[second]
+    year = max(years, key=years.get)
+    _tick(page, "Year", year)
+    page.wait_for_function("y => location.search.includes('year=' + y)", arg=year)
+    assert _story_count(page) == years[year]  # AND across facets
+    assert sum(_facet(page, "Beat").values()) <= total
+    shown = _result_titles(page)
+
+    page.go_back()  # the year filter goes, the beats stay
+    page.wait_for_function("() => !location.search.includes('year=')")
+    assert _story_count(page) == beats[first] + beats[second]
+    page.go_forward()
+    page.wait_for_function("() => location.search.includes('year=')")
+    linked = page.url
+    page.goto(linked)  # the address is the filtered search: it can be linked
+    _wait_for(page, "pipeline")
+    assert _result_titles(page) == shown
+    assert page.locator("#search-facets input:checked").count() == 3
+
+
+def test_an_entity_facet_narrows_to_the_stories_naming_it(page, sample_server, sample_site):
+    text = _records_by_title(sample_site)
+    _search(page, sample_server, "pipeline")
+    people = _facet(page, "People")
+    person = max(people, key=people.get)
+    _tick(page, "People", person)
+    page.wait_for_function("() => location.search.includes('person=')")
+    assert _story_count(page) == people[person]
+    surname = person.split()[-1]
+    for title in _result_titles(page):
+        assert surname in text[title] or "pipeline" not in text[title].lower(), title
+
+
+def test_the_search_page_has_one_search_box(page, sample_server):
+    page.goto(f"{sample_server}/search.html")
+    assert page.locator("input[type=search]").count() == 1
+    page.goto(f"{sample_server}/index.html")
+    assert page.locator("input[type=search]").count() == 1

@@ -43,15 +43,15 @@ def bucket_of(key: str, buckets: int) -> int:
 class DocumentAids:
     """What one document gives the search aids; depends on that document alone."""
 
-    pairs: tuple[str, ...]  # "term term" of adjacent indexed words, each once
+    pairs: tuple[str, ...]  # "term term" of adjacent indexed words of title and text, each once
     words: tuple[str, ...]  # its lower-case words with letters only, each once
     cased: tuple[str, ...]  # words of its entity names as written ("Blunkett")
 
 
 def analyse_aids(document: SearchDocument) -> DocumentAids:
     pairs: set[str] = set()
-    # Pairs inside each spelling only: the names field runs every name into the next.
-    for text in (document.title, document.body, *document.names):
+    # Not the names: a phrase is found where the reader can see it, in the headline or text.
+    for text in (document.title, document.body):
         terms = index_terms(text)
         pairs.update(f"{a} {b}" for a, b in pairwise(terms))
     words = {
@@ -133,10 +133,14 @@ def name_key(text: str) -> str:
 
 
 def name_buckets(cards: Iterable[EntityCard], bucket_bytes: int = BUCKET_BYTES) -> list[str]:
-    """spelling key -> [[id, name, kind, stories, url], ...], most stories first."""
+    """spelling key -> [[id, name, kind, stories, url], ...], most stories first. A person
+    is found by surname too, as readers search for one ("Blunkett")."""
     by_key: dict[str, list[list[Any]]] = defaultdict(list)
     for card in sorted(cards, key=lambda c: (-c.stories, c.name.casefold(), c.id)):
-        for key in dict.fromkeys(name_key(s) for s in card.spellings):
+        keys = [name_key(s) for s in card.spellings]
+        if card.kind == "person":
+            keys += [key.rsplit(" ", 1)[-1] for key in keys]
+        for key in dict.fromkeys(keys):
             if key:
                 by_key[key].append([card.id, card.name, card.kind, card.stories, card.url])
     return _bucketed(dict(by_key), bucket_bytes)

@@ -8,7 +8,7 @@
   var TYPING_PAUSE_MS = 120;
   var FACET_VALUES = 8; // shown per facet, most stories first (chosen ones always)
   var ENTITY_CANDIDATES = 4; // per kind, from the entities of the first results
-  var CANDIDATE_RECORDS = 20;
+  var CANDIDATE_RECORDS = PAGE_SIZE; // records fetched anyway for the first page
   // Facets: the URL parameter, the heading, and where a story's value comes from.
   var FACETS = [
     { key: "beat", title: "Beat", column: "beat" },
@@ -199,8 +199,12 @@
       ? "No stories match " + quoted + filtered + "."
       : exact + (exact === 1 ? " story matches " : " stories match ") + quoted + filtered + ".";
     if (similar) {
-      text += " " + similar + (similar === 1 ? " more story has " : " more stories have ") +
-        "a word like one of yours (" + answer.similarWords.join(", ") + "), listed after them.";
+      var like = answer.similarWords.join(", ");
+      text = exact === 0
+        ? "No stories match " + quoted + filtered + "; showing " + similar +
+          (similar === 1 ? " story" : " stories") + " with " + like + "."
+        : text + " " + similar + (similar === 1 ? " more story" : " more stories") + " with " + like +
+          " follow.";
     }
     setStatus(text);
     showSuggestion(answer.suggestion);
