@@ -14,15 +14,7 @@ from pelican.generators import Generator
 
 from . import timings
 from .core.publish import safe_json
-from .core.search_aids import (
-    EntityCard,
-    analyse_aids,
-    entity_documents,
-    facet_columns,
-    name_buckets,
-    pair_buckets,
-    word_buckets,
-)
+from .core.search_aids import EntityCard, aid_files, analyse_aids
 from .core.search_index import (
     SearchDocument,
     SearchIndex,
@@ -154,36 +146,17 @@ class SearchGenerator(Generator):
             )
             for e in (archive.entities.values() if archive else ())
         ]
-        files = {
-            "pairs": pair_buckets(aids),
-            "words": word_buckets(aids),
-            "names": name_buckets(cards),
-        }
-        facets = safe_json(facet_columns({
+        facets = {
             "beat": [a.category.name if getattr(a, "category", None) else None for a in articles],
             "year": [str(a.date.year) if published_date(a) else None for a in articles],
             "place": [getattr(a, "place", None) or None for a in articles],
-        }), compact=True)  # fmt: skip
-        by_entity = entity_documents([[e.id for e in getattr(a, "entities", [])] for a in articles])
-        entity_files = {
-            card.id: safe_json(
-                {"name": card.name, "kind": card.kind, "docs": by_entity[card.id]}, compact=True
-            )
-            for card in cards
-            if card.id in by_entity
         }
-        name = "aids-" + digest([files, facets, sorted(entity_files.items())])[:12]
+        entities = [[e.id for e in getattr(a, "entities", [])] for a in articles]
+        manifest, files = aid_files(aids, cards, facets, entities)
         for old in folder.glob("aids-*"):  # an earlier build's, in a reused output
             shutil.rmtree(old)
-        for part, texts in files.items():
-            (folder / name / part).mkdir(parents=True)
-            for number, text in enumerate(texts):
-                (folder / name / part / f"{number}.json").write_text(text, encoding="utf-8")
-        (folder / name / "entities").mkdir()
-        for entity_id, text in entity_files.items():
-            (folder / name / "entities" / f"{entity_id}.json").write_text(text, encoding="utf-8")
-        (folder / name / "facets.json").write_text(facets, encoding="utf-8")
-        return {"folder": name, **{part: len(texts) for part, texts in files.items()}}
+        write_files(folder, files)
+        return manifest
 
     def _copy_lunr(self, folder: Path) -> bool:
         source = Path(self.settings["SEARCH_LUNR_JS"] or LUNR_JS)
@@ -197,6 +170,14 @@ class SearchGenerator(Generator):
             return False
         shutil.copyfile(source, folder / "lunr.min.js")
         return True
+
+
+def write_files(folder: Path, files: dict[str, str]) -> None:
+    """Writes each text at its path under folder, making the folders it needs."""
+    for path, text in files.items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
 
 
 def cached_per_item(

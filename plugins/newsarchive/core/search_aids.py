@@ -14,6 +14,7 @@ the same way by the page), so the page needs no list of them to find the one it 
 
 from __future__ import annotations
 
+import hashlib
 import math
 import struct
 from collections import Counter, defaultdict
@@ -26,6 +27,8 @@ from .publish import safe_json
 from .search_index import SearchDocument, index_term, index_terms, searchable
 
 BUCKET_BYTES = 24_000  # uncompressed; about 8 KB gzipped
+# Names are looked up for every query and words for each mistyped one: smaller files.
+SMALL_BUCKET_BYTES = 8_000
 MIN_TYPO_WORD = 3  # shorter words are not offered as corrections
 
 
@@ -100,7 +103,7 @@ def typo_key(word: str) -> str:
     return f"{word[0]}{len(word)}"
 
 
-def word_buckets(aids: Sequence[DocumentAids], bucket_bytes: int = BUCKET_BYTES) -> list[str]:
+def word_buckets(aids: Sequence[DocumentAids], bucket_bytes: int = SMALL_BUCKET_BYTES) -> list[str]:
     """typo key -> [[word as shown, its indexed term (0 if the same), documents], ...],
     most documents first."""
     counts = Counter(word for document in aids for word in document.words)
@@ -132,7 +135,7 @@ def name_key(text: str) -> str:
     return " ".join(index_terms(text))
 
 
-def name_buckets(cards: Iterable[EntityCard], bucket_bytes: int = BUCKET_BYTES) -> list[str]:
+def name_buckets(cards: Iterable[EntityCard], bucket_bytes: int = SMALL_BUCKET_BYTES) -> list[str]:
     """spelling key -> [[id, name, kind, stories, url], ...], most stories first. A person
     is found by surname too, as readers search for one ("Blunkett")."""
     by_key: dict[str, list[list[Any]]] = defaultdict(list)
@@ -165,3 +168,32 @@ def entity_documents(entities_per_document: Sequence[Iterable[str]]) -> dict[str
         for entity_id in dict.fromkeys(entity_ids):
             documents[entity_id].append(number)
     return {entity_id: _deltas(docs) for entity_id, docs in documents.items()}
+
+
+def aid_files(
+    aids: Sequence[DocumentAids],
+    cards: Sequence[EntityCard],
+    facets: dict[str, Sequence[str | None]],
+    entities_per_document: Sequence[Iterable[str]],
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every file of the aids (path under the index folder -> JSON text), in a folder named
+    by their content so a browser never mixes two builds', and what the manifest says of
+    them. `facets`: facet -> each document's value; `entities_per_document`: entity ids."""
+    parts = {"pairs": pair_buckets(aids), "words": word_buckets(aids), "names": name_buckets(cards)}
+    files = {f"{part}/{n}.json": text for part, texts in parts.items()
+             for n, text in enumerate(texts)}  # fmt: skip
+    for facet, column in facet_columns(facets).items():  # fetched apart, as the page needs
+        files[f"facets/{facet}.json"] = safe_json(column, compact=True)
+    documents = entity_documents(entities_per_document)
+    for card in cards:
+        if card.id in documents:
+            files[f"entities/{card.id}.json"] = safe_json(
+                {"name": card.name, "kind": card.kind, "docs": documents[card.id]}, compact=True
+            )
+    hashed = hashlib.sha256()
+    for path in sorted(files):
+        hashed.update(f"{path}\0{files[path]}\0".encode())
+    folder = "aids-" + hashed.hexdigest()[:12]
+    manifest = {"folder": folder, "facets": sorted(facets),
+                **{part: len(texts) for part, texts in parts.items()}}  # fmt: skip
+    return manifest, {f"{folder}/{path}": text for path, text in files.items()}

@@ -507,10 +507,10 @@
     });
   };
 
-  /* The facets file: per document its beat, year and dateline place. */
-  ShardedIndex.prototype.facets = function () {
-    if (!this.aids) return Promise.resolve(null);
-    return this.file(this.aids.folder + "/facets.json");
+  /* A facet's column: {values, docs: per document 1 + its value's position, or 0}. */
+  ShardedIndex.prototype.facet = function (name) {
+    if (!this.aids || (this.aids.facets || []).indexOf(name) === -1) return Promise.resolve(null);
+    return this.file(this.aids.folder + "/facets/" + name + ".json");
   };
 
   /* {name, kind, refs: Set} of an entity's documents. */

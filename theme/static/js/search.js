@@ -95,8 +95,13 @@
     }
     return indexReady
       .then(function (index) {
-        return index.find(query).then(function (answer) {
-          return Promise.all([answer, index.facets()]);
+        var columns = FACETS.filter(function (f) { return f.column; });
+        return Promise.all([index.find(query)].concat(columns.map(function (f) {
+          return index.facet(f.column);
+        }))).then(function (loaded) {
+          var facets = {};
+          columns.forEach(function (f, number) { facets[f.column] = loaded[number + 1]; });
+          return [loaded[0], facets];
         });
       })
       .then(
