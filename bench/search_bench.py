@@ -29,6 +29,7 @@ from newsarchive.core.search_index import (  # noqa: E402
     SearchDocument,
     build_index,
     search_record,
+    shard_files,
     short_ref,
 )
 from newsarchive.search_generator import write_files  # noqa: E402
@@ -55,10 +56,10 @@ def write_search_site(size: int, folder: Path) -> tuple[dict, list[str]]:
     index = build_index(documents, DEFAULT_BOOSTS)
     shards = index.shards()
     search = folder / "search"
-    (search / "shards").mkdir(parents=True)
+    search.mkdir(parents=True)
     (search / "docs").mkdir()
-    for shard in shards:
-        (search / "shards" / shard.name).write_text(shard.text, encoding="utf-8")
+    shard_paths = shard_files(shards)
+    write_files(search, shard_paths)
     for number, (article, document) in enumerate(zip(articles, documents, strict=True)):
         record = search_record(article.title, article.path, article.published.isoformat(),
                                document.body, [article.names])  # fmt: skip
@@ -82,7 +83,7 @@ def write_search_site(size: int, folder: Path) -> tuple[dict, list[str]]:
     shutil.copy(Path(__file__).parent / "search_page.js", folder / "search_page.js")
     (folder / "bench.html").write_text(PAGE, encoding="utf-8")
 
-    shard_files = [search / "shards" / s.name for s in shards]
+    shard_files_written = [search / path for path in shard_paths]
     name = articles[0].names[1].split()[-1]
     middling = generator.filler[300]
     text_words = articles[7].paragraphs[1].split()
@@ -105,8 +106,8 @@ def write_search_site(size: int, folder: Path) -> tuple[dict, list[str]]:
         "terms": index.term_count,
         "shards": len(shards),
         "build_seconds": build_seconds,
-        "index_gzip": sum(map(_gzip_size, [*shard_files, search / "manifest.json"])),
-        "largest_shard_gzip": max(_gzip_size(p) for p in shard_files),
+        "index_gzip": sum(map(_gzip_size, [*shard_files_written, search / "manifest.json"])),
+        "largest_shard_gzip": max(_gzip_size(p) for p in shard_files_written),
         "aids_gzip": sum(_gzip_size(search / path) for path in files),
         "whole_seconds": whole_seconds,
         "whole_bytes": whole.stat().st_size,

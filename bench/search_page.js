@@ -7,7 +7,7 @@
   "use strict";
   var params = new URLSearchParams(location.search);
   var query = params.get("q");
-  var ENTITIES_PER_KIND = 4;
+  var ENTITIES_PER_KIND = 3;
   function json(url) {
     return fetch(url).then(function (r) {
       if (!r.ok) throw new Error(r.status + " " + url);
@@ -35,7 +35,10 @@
       });
       return index.find(query).then(function (answer) {
         var results = answer.results.concat(answer.similar);
-        var columns = ["beat", "year", "place"].map(function (f) { return index.facet(f); });
+        // As the page: the dateline column only when the address filters by it.
+        var columns = ["beat", "year", "place"].map(function (f) {
+          return f !== "place" || params.get(f) ? index.facet(f) : Promise.resolve(null);
+        });
         return Promise.all([records(results), Promise.all(columns)]).then(function (loaded) {
           var byKind = {};
           loaded[0].forEach(function (doc) {

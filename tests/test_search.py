@@ -23,6 +23,7 @@ from newsarchive.core.search_index import (
     _stem_token,
     build_index,
     searchable,
+    shard_files,
     short_ref,
     utf16_order,
 )
@@ -154,9 +155,9 @@ def test_sharded_index_scores_equal_those_of_the_whole_index(sample_site, tmp_pa
     whole.write_text(json.dumps(index.serialize()), encoding="utf-8")
     shards = index.shards(shard_bytes=3_000)
     assert len(shards) >= 10
-    (tmp_path / "shards").mkdir()
-    for shard in shards:
-        (tmp_path / "shards" / shard.name).write_text(shard.text, encoding="utf-8")
+    for path, text in shard_files(shards).items():
+        (tmp_path / path).parent.mkdir(exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
     (tmp_path / "manifest.json").write_text(json.dumps(index.manifest(shards)))
     queries = tmp_path / "queries.json"
     queries.write_text(json.dumps(QUERIES), encoding="utf-8")
@@ -178,8 +179,8 @@ def test_the_site_has_a_search_page_a_manifest_and_a_record_per_article(sample_s
     assert (sample_site / "search" / "lunr.min.js").is_file()
     index = json.loads((sample_site / "search" / "manifest.json").read_text(encoding="utf-8"))
     assert index["fields"] == ["title", "names", "body"]
-    for _, _, name in index["shards"]:
-        assert (sample_site / "search" / "shards" / name).is_file()
+    shards = sample_site / "search" / index["shards"]["folder"]
+    assert len(list(shards.glob("*.json"))) == len(index["shards"]["first"])
     articles = json.loads((sample_site / "data" / "articles.json").read_text(encoding="utf-8"))
     records = list((sample_site / "search" / "docs").glob("*.json"))
     assert index["documents"] == len(records) == len(articles)
@@ -319,7 +320,7 @@ def test_only_the_needed_shards_are_fetched(page, sample_server):
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url))
     _search(page, sample_server, "Monday")
-    shards = [u for u in fetched if "/search/shards/" in u]
+    shards = [u for u in fetched if "/search/shards-" in u]
     docs = [u for u in fetched if "/search/docs/" in u]
     assert len(shards) == 1
     assert len(docs) == 10  # records for the shown results only
@@ -512,3 +513,23 @@ def test_the_search_page_has_one_search_box(page, sample_server):
     assert page.locator("input[type=search]").count() == 1
     page.goto(f"{sample_server}/index.html")
     assert page.locator("input[type=search]").count() == 1
+
+
+def test_the_dateline_facet_is_fetched_when_opened_and_filters(page, sample_server):
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    _search(page, sample_server, "pipeline")
+    assert not any(u.endswith("/facets/place.json") for u in fetched)
+    page.locator("#search-facets button", has_text="Show datelines").click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('#search-facets input[name=place]').length > 0"
+    )
+    places = _facet(page, "Dateline")
+    assert 0 < sum(places.values()) <= _story_count(page)
+    place = max(places, key=places.get)
+    _tick(page, "Dateline", place)
+    page.wait_for_function("() => location.search.includes('place=')")
+    assert _story_count(page) == places[place]
+    page.reload()  # a linked search filtered by dateline fetches it at once
+    _wait_for(page, "pipeline")
+    assert _story_count(page) == places[place]

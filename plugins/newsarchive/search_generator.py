@@ -21,6 +21,7 @@ from .core.search_index import (
     Shard,
     analyse,
     search_record,
+    shard_files,
     short_ref,
 )
 from .enrich import published_date
@@ -63,10 +64,8 @@ class SearchGenerator(Generator):
                 )
             )
         shards, manifest, terms = self._index(documents)
-        for subfolder in ("shards", "docs"):
-            (folder / subfolder).mkdir(parents=True, exist_ok=True)
-        for shard in shards:
-            (folder / "shards" / shard.name).write_text(shard.text, encoding="utf-8")
+        (folder / "docs").mkdir(parents=True, exist_ok=True)
+        write_files(folder, shard_files(shards))
         for number, record in enumerate(records):  # refs are numbers in the index's order
             (folder / "docs" / f"{short_ref(number)}.json").write_text(
                 safe_json(record, compact=True), encoding="utf-8"
@@ -127,18 +126,9 @@ class SearchGenerator(Generator):
         self, folder: Path, articles: list[Any], documents: list[SearchDocument]
     ) -> dict[str, Any]:
         """Phrase pairs, the typo dictionary, entity names and facets (core/search_aids.py),
-        in a folder named by their content; what the manifest says of them."""
-        code = code_version("search_aids.py", "search_index.py", "stemmer.py")
-        stages = StageCache(
-            Path(self.settings["CACHE_PATH"]) / CACHE_FILE, self.settings["NEWSARCHIVE_FRESH"]
-        )
-        try:
-            aids = cached_per_item(
-                stages, "search-aids", [digest([code, d]) for d in documents], documents,
-                analyse_aids,
-            )  # fmt: skip
-        finally:
-            stages.close()
+        in a folder named by their content; what the manifest says of them. Reused whole
+        from the stage cache when nothing they are made of changed, else made from each
+        document's analysis, itself reused for every document that did not change."""
         archive = self.context.get("newsarchive")
         cards = [
             EntityCard(
@@ -152,7 +142,23 @@ class SearchGenerator(Generator):
             "place": [getattr(a, "place", None) or None for a in articles],
         }
         entities = [[e.id for e in getattr(a, "entities", [])] for a in articles]
-        manifest, files = aid_files(aids, cards, facets, entities)
+        code = code_version("search_aids.py", "search_index.py", "stemmer.py")
+        keys = [digest([code, d]) for d in documents]
+        inputs = digest([code, cards, sorted(facets.items()), entities, *keys])
+        stages = StageCache(
+            Path(self.settings["CACHE_PATH"]) / CACHE_FILE, self.settings["NEWSARCHIVE_FRESH"]
+        )
+        try:
+            cached = stages.get("search-aid-files", inputs)
+            if cached is None:
+                aids = cached_per_item(stages, "search-aids", keys, documents, analyse_aids)
+                cached = aid_files(aids, cards, facets, entities)
+                stages.put_latest("search-aid-files", inputs, cached)
+            else:  # the analyses are not needed now, but must outlive pruning for an edit
+                stages.mark_used("search-aids", keys)
+        finally:
+            stages.close()
+        manifest, files = cached
         for old in folder.glob("aids-*"):  # an earlier build's, in a reused output
             shutil.rmtree(old)
         write_files(folder, files)

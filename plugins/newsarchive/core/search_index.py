@@ -216,13 +216,16 @@ class SearchIndex:
         return list(_cut(entries, shard_bytes))
 
     def manifest(self, shards: list[Shard]) -> dict[str, Any]:
-        """What the page loads first: fields, pipeline, each shard's term range and file."""
+        """What the page loads first: fields, pipeline, and where the shards are: their
+        folder, named by their content so a browser never mixes two builds' shards, and
+        each shard's first term (a shard holds the terms up to the next one's first), which
+        keeps the manifest small at any size."""
         return {
             "version": __TARGET_JS_VERSION__,
             "fields": self.fields,
             "pipeline": [SEARCH_PIPELINE],
             "documents": self.document_count,
-            "shards": [[s.first, s.last, s.name] for s in shards],
+            "shards": {"folder": shard_folder(shards), "first": [s.first for s in shards]},
         }
 
     def serialize(self) -> dict[str, Any]:
@@ -276,10 +279,19 @@ class Shard:
     last: str
     text: str  # the JSON written to its file
 
-    @property
-    def name(self) -> str:
-        """Named by content, so a browser never mixes shards of two builds."""
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:16] + ".json"
+
+def shard_folder(shards: Sequence[Shard]) -> str:
+    hashed = hashlib.sha256()
+    for shard in shards:
+        hashed.update(shard.text.encode("utf-8"))
+    return "shards-" + hashed.hexdigest()[:12]
+
+
+def shard_files(shards: Sequence[Shard]) -> dict[str, str]:
+    """Each shard's path under the index folder (the manifest's folder, then its number)
+    and its JSON text."""
+    folder = shard_folder(shards)
+    return {f"{folder}/{number}.json": shard.text for number, shard in enumerate(shards)}
 
 
 def _cut(entries: list[list[Any]], shard_bytes: int) -> Iterable[Shard]:

@@ -24,7 +24,7 @@
   var HAS_WORD = /[\p{L}\p{N}]/u;
   var LETTERS = /^\p{L}+$/u;
   var TYPO_FEW = 3; // a word in fewer documents than this may be a typo
-  var TYPO_CANDIDATES = 3;
+  var TYPO_CANDIDATES = 2;
   var MAX_ENTITY_WORDS = 5;
 
   /* ---- Reading a query: never fails. Words and "phrases", with lunr's +word, -word,
@@ -109,7 +109,8 @@
 
   function ShardedIndex(manifest, fetchJson) {
     this.fields = manifest.fields;
-    this.shards = manifest.shards; // [first term, last term, file]
+    this.firsts = manifest.shards.first; // each shard's first term, in JavaScript order
+    this.shardFolder = manifest.shards.folder;
     this.aids = manifest.aids || null; // {folder, pairs, words, names}: core/search_aids.py
     this.documents = manifest.documents;
     this.pipeline = lunr.Pipeline.load(manifest.pipeline);
@@ -150,8 +151,8 @@
     return clauses;
   };
 
-  /* Numbers of the shards clauses can touch: the one holding each term, every one that
-     can hold a word starting with a wildcard term's prefix, and all for a fuzzy term. */
+  /* Numbers of the shards clauses can touch: the one that would hold each term, every one
+     that can hold a word starting with a wildcard term's prefix, and all for a fuzzy term. */
   ShardedIndex.prototype.shardsFor = function (clauses) {
     var needed = Object.create(null);
     var self = this;
@@ -167,12 +168,23 @@
           low = "";
           high = LAST_CHARACTER;
         }
-        self.shards.forEach(function (shard, number) {
-          if (shard[1] >= low && shard[0] <= high) needed[number] = true;
-        });
+        for (var n = self.shardOf(low); n <= self.shardOf(high); n++) needed[n] = true;
       });
     });
     return Object.keys(needed).map(Number);
+  };
+
+  /* The shard whose terms run from its first to the next one's: the last whose first term
+     is not after `term` (the first shard for a term before them all). */
+  ShardedIndex.prototype.shardOf = function (term) {
+    var low = 0;
+    var high = this.firsts.length - 1;
+    while (low < high) {
+      var middle = (low + high + 1) >> 1;
+      if (this.firsts[middle] <= term) low = middle;
+      else high = middle - 1;
+    }
+    return low;
   };
 
   ShardedIndex.prototype.load = function (numbers) {
@@ -180,7 +192,7 @@
     return Promise.all(
       numbers.map(function (number) {
         if (!self.pending[number]) {
-          self.pending[number] = self.fetchJson("shards/" + self.shards[number][2]).then(function (terms) {
+          self.pending[number] = self.fetchJson(self.shardFolder + "/" + number + ".json").then(function (terms) {
             self.add(terms);
           });
           self.pending[number].catch(function () {

@@ -7,13 +7,15 @@
   var SNIPPET_WORDS = 32;
   var TYPING_PAUSE_MS = 120;
   var FACET_VALUES = 8; // shown per facet, most stories first (chosen ones always)
-  var ENTITY_CANDIDATES = 4; // per kind, from the entities of the first results
+  var ENTITY_CANDIDATES = 3; // per kind, from the entities of the first results
   var CANDIDATE_RECORDS = PAGE_SIZE; // records fetched anyway for the first page
   // Facets: the URL parameter, the heading, and where a story's value comes from.
   var FACETS = [
     { key: "beat", title: "Beat", column: "beat" },
     { key: "year", title: "Year", column: "year" },
-    { key: "place", title: "Dateline", column: "place" },
+    // Fetched when the reader opens it (or the address filters by it): one value per story
+    // of hundreds of places is the largest facet file.
+    { key: "place", title: "Dateline", column: "place", lazy: true },
     { key: "person", title: "People", kind: "person" },
     { key: "organisation", title: "Organisations", kind: "organisation" },
     { key: "entity-place", title: "Places named", kind: "place" },
@@ -95,7 +97,10 @@
     }
     return indexReady
       .then(function (index) {
-        var columns = FACETS.filter(function (f) { return f.column; });
+        var chosen = chosenFilters();
+        var columns = FACETS.filter(function (f) {
+          return f.column && (!f.lazy || chosen[f.key].length || (state.facets && state.facets[f.column]));
+        });
         return Promise.all([index.find(query)].concat(columns.map(function (f) {
           return index.facet(f.column);
         }))).then(function (loaded) {
@@ -294,6 +299,10 @@
     facetsBox.textContent = "";
     if (!state.all.length && !FACETS.some(function (f) { return chosen[f.key].length; })) return;
     FACETS.forEach(function (facet) {
+      if (facet.lazy && !state.facets[facet.column]) {
+        facetsBox.appendChild(lazyFacet(facet));
+        return;
+      }
       var counts = Object.create(null);
       state.all.forEach(function (result) {
         if (!passes(result.ref, chosen, facet)) return;
@@ -332,6 +341,29 @@
       });
       facetsBox.appendChild(group);
     });
+  }
+
+  /* A facet not fetched yet: its heading and a button that fetches it. */
+  function lazyFacet(facet) {
+    var group = document.createElement("fieldset");
+    var legend = document.createElement("legend");
+    legend.textContent = facet.title;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "facet-show";
+    button.textContent = "Show " + facet.title.toLowerCase() + "s";
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      indexReady.then(function (index) {
+        return index.facet(facet.column);
+      }).then(function (column) {
+        state.facets[facet.column] = column || { values: [], docs: [] };
+        render(++latest);
+      });
+    });
+    group.appendChild(legend);
+    group.appendChild(button);
+    return group;
   }
 
   function toggleFilter(key, value, on) {
