@@ -26,9 +26,11 @@ from typing import Any
 from .publish import safe_json
 from .search_index import SearchDocument, index_term, index_terms, searchable
 
-BUCKET_BYTES = 24_000  # uncompressed; about 8 KB gzipped
-# Names are looked up for every query and words for each mistyped one: smaller files.
-SMALL_BUCKET_BYTES = 8_000
+# Uncompressed sizes; a query fetches one pair file per pair of its phrases, one names file,
+# and for a mistyped word up to five words files.
+PAIR_BUCKET_BYTES = 12_000
+NAME_BUCKET_BYTES = 8_000
+WORD_BUCKET_BYTES = 4_000
 MIN_TYPO_WORD = 3  # shorter words are not offered as corrections
 
 
@@ -79,8 +81,8 @@ def _deltas(numbers: Sequence[int]) -> list[int]:
 
 def _bucketed(entries: dict[str, Any], bucket_bytes: int) -> list[str]:
     """The entries spread over files by bucket_of their key: each file's JSON text."""
-    size = sum(len(key) + len(safe_json(value, compact=True)) + 4 for key, value in
-               entries.items())  # fmt: skip
+    # repr's length is about JSON's, and far quicker than writing each entry twice
+    size = sum(len(key) + len(repr(value)) for key, value in entries.items())
     count = max(1, math.ceil(size / bucket_bytes))
     buckets: list[dict[str, Any]] = [{} for _ in range(count)]
     for key in sorted(entries):
@@ -88,7 +90,7 @@ def _bucketed(entries: dict[str, Any], bucket_bytes: int) -> list[str]:
     return [safe_json(bucket, compact=True) for bucket in buckets]
 
 
-def pair_buckets(aids: Sequence[DocumentAids], bucket_bytes: int = BUCKET_BYTES) -> list[str]:
+def pair_buckets(aids: Sequence[DocumentAids], bucket_bytes: int = PAIR_BUCKET_BYTES) -> list[str]:
     """pair -> the documents that have it, delta-coded."""
     documents: dict[str, list[int]] = defaultdict(list)
     for number, document in enumerate(aids):
@@ -103,7 +105,7 @@ def typo_key(word: str) -> str:
     return f"{word[0]}{len(word)}"
 
 
-def word_buckets(aids: Sequence[DocumentAids], bucket_bytes: int = SMALL_BUCKET_BYTES) -> list[str]:
+def word_buckets(aids: Sequence[DocumentAids], bucket_bytes: int = WORD_BUCKET_BYTES) -> list[str]:
     """typo key -> [[word as shown, its indexed term (0 if the same), documents], ...],
     most documents first."""
     counts = Counter(word for document in aids for word in document.words)
@@ -135,7 +137,7 @@ def name_key(text: str) -> str:
     return " ".join(index_terms(text))
 
 
-def name_buckets(cards: Iterable[EntityCard], bucket_bytes: int = SMALL_BUCKET_BYTES) -> list[str]:
+def name_buckets(cards: Iterable[EntityCard], bucket_bytes: int = NAME_BUCKET_BYTES) -> list[str]:
     """spelling key -> [[id, name, kind, stories, url], ...], most stories first. A person
     is found by surname too, as readers search for one ("Blunkett")."""
     by_key: dict[str, list[list[Any]]] = defaultdict(list)

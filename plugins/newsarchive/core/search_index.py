@@ -30,7 +30,7 @@ from .publish import safe_json
 from .stemmer import stem
 
 DEFAULT_BOOSTS = {"title": 10, "names": 5, "body": 1}
-SHARD_BYTES = 48_000  # uncompressed; about 15 KB gzipped
+SHARD_BYTES = 32_000  # uncompressed; about 10 KB gzipped
 SNIPPET_CHARACTERS = 30_000  # of an article's text kept in its search record
 
 

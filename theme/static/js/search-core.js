@@ -24,7 +24,7 @@
   var HAS_WORD = /[\p{L}\p{N}]/u;
   var LETTERS = /^\p{L}+$/u;
   var TYPO_FEW = 3; // a word in fewer documents than this may be a typo
-  var TYPO_CANDIDATES = 2;
+  var TYPO_CANDIDATES = 3;
   var MAX_ENTITY_WORDS = 5;
 
   /* ---- Reading a query: never fails. Words and "phrases", with lunr's +word, -word,
@@ -451,7 +451,13 @@
           });
         });
         candidates.sort(function (a, b) { return a.distance - b.distance || b.documents - a.documents; });
-        return { item: item, candidates: candidates.slice(0, TYPO_CANDIDATES) };
+        // The best one, and others only where no further shard is needed to search them.
+        var best = candidates[0] && self.shardOf(candidates[0].term);
+        var free = candidates.slice(1, TYPO_CANDIDATES).filter(function (c) {
+          var shard = self.shardOf(c.term);
+          return shard === best || self.pending[shard];
+        });
+        return { item: item, candidates: candidates.slice(0, 1).concat(free) };
       });
     })).then(function (all) {
       return all.filter(function (s) { return s.candidates.length; });
