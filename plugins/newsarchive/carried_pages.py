@@ -70,6 +70,10 @@ class Uncarryable(Exception):
     """A page shows something the fingerprints cannot vouch for: render it."""
 
 
+def _encoded(tag: bytes, payload: bytes) -> bytes:
+    return tag + len(payload).to_bytes(4, "little") + payload
+
+
 def _hash(*parts: bytes | str) -> bytes:
     hashed = hashlib.blake2b(digest_size=16)
     for part in parts:
@@ -160,22 +164,32 @@ class Fingerprints:
         return self._objects[key][1]
 
     def _of(self, value: Any, mentioned: frozenset[str], own: bool = False) -> bytes:
-        if value is None or isinstance(value, bool | int | float | str | bytes):
-            return _hash(type(value).__name__, value if isinstance(value, str | bytes) else
-                         repr(value))  # fmt: skip
-        if isinstance(value, datetime | date):
-            return _hash(value.isoformat(), repr(getattr(value, "tzinfo", None)))
-        if isinstance(value, list | tuple):
-            return _hash("[", *(self._of(v, mentioned) for v in value))
-        if isinstance(value, dict):
+        """An unambiguous encoding of what `value` shows: plain values and containers
+        spelled out (each part tagged and its length given), objects by their digest."""
+        kind = type(value)
+        if kind is str:
+            return _encoded(b"s", value.encode("utf-8"))
+        if value is None or kind in (bool, int, float):
+            return _encoded(b"r", repr(value).encode())
+        if kind in (list, tuple):
+            return _encoded(b"[", b"".join([self._of(v, mentioned) for v in value]))
+        if kind is dict:
             items = [self._of(k, mentioned) + self._of(v, mentioned) for k, v in value.items()]
-            return _hash("{", *items)
+            return _encoded(b"{", b"".join(items))
+        if isinstance(value, str | bytes | bool | int | float):  # subclasses, e.g. Markup
+            return _encoded(b"s", str(value).encode("utf-8"))
+        if isinstance(value, datetime | date):
+            zone = getattr(value, "tzinfo", None)
+            return _encoded(b"d", f"{value.isoformat()} {zone!r}".encode())
+        if isinstance(value, list | tuple):
+            return _encoded(b"[", b"".join([self._of(v, mentioned) for v in value]))
         if isinstance(value, set | frozenset):
-            return _hash("{}", *sorted(self._of(v, mentioned) for v in value))
+            return _encoded(b"(", b"".join(sorted(self._of(v, mentioned) for v in value)))
         key = (id(value), own, mentioned)
-        if key in self._objects:
-            return self._objects[key][1]
-        result = self._object(value, mentioned, own)
+        known = self._objects.get(key)
+        if known is not None:
+            return known[1]
+        result = _encoded(b"o", self._object(value, mentioned, own))
         self._objects[key] = (value, result)  # the value is kept, so its id is not reused
         return result
 
@@ -223,7 +237,7 @@ class Fingerprints:
     def _fields(
         self, value: Any, wanted: tuple[str, ...], mentioned: frozenset[str], always: tuple
     ) -> bytes:
-        parts = []
+        parts: list[bytes | str] = []
         for name in dict.fromkeys((*always, *wanted)):
             if name not in always and name not in mentioned:
                 continue
