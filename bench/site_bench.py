@@ -164,7 +164,7 @@ def bench_size(
 
 
 STAGES = ["read", "extract", "resolve", "dates and links", "related stories", "entity pages",
-          "timeline", "search index"]  # fmt: skip
+          "timeline", "search index", "page digests"]  # fmt: skip
 
 
 def report(size: dict, cores: int) -> str:

@@ -37,6 +37,7 @@ from pelican.urlwrappers import URLWrapper
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
+from . import timings
 from .stage_cache import CACHE_FILE, StageCache, installed_version
 
 PLUGIN = Path(__file__).parent
@@ -51,6 +52,7 @@ NOT_SHOWN = {"OUTPUT_PATH", "CACHE_PATH", "NEWSARCHIVE_CARRY_FROM", "NEWSARCHIVE
 _INTRASITE = re.compile(r"[{|](filename|static|attach|category|tag|author|index)[}|]")
 _ENTITY_LINK = "{filename}/newsarchive-entity/"
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+_CORE = f"{__package__}.core."
 
 # What a listed story shows (story_item, related stories, entity pages, the timeline) and
 # what `published()` and `script_attributes()` read in Python, out of the template's sight.
@@ -216,6 +218,9 @@ class Fingerprints:
                          self._of(value.paginator, mentioned))  # fmt: skip
         if isinstance(value, Paginator):
             return _hash("paginator", repr((value.count, value.num_pages, value.per_page)))
+        frozen = is_dataclass(value) and value.__dataclass_params__.frozen
+        if frozen and type(value).__module__.startswith(_CORE):
+            return _hash(repr(value))  # plain data: core never holds Pelican's objects
         if is_dataclass(value) and not isinstance(value, type):
             shown = [self._of(getattr(value, f.name), mentioned) for f in fields(value)]
             return _hash(type(value).__qualname__, *shown)
@@ -314,7 +319,8 @@ class CarryingWriter(Writer):
     def _render(self, template: Any, localcontext: dict[str, Any]) -> str:
         name = localcontext["output_file"]
         assert self.site is not None and self._reads is not None
-        digest = page_digest(self.site, template, localcontext, self._reads, self._prints)
+        with timings.timed("page digests"):
+            digest = page_digest(self.site, template, localcontext, self._reads, self._prints)
         if digest is not None:
             self.digests[name] = digest
         if digest is not None and self.previous.get(name) == digest:
