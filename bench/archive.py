@@ -151,8 +151,11 @@ class ArchiveGenerator:
             start=start,
         )
 
-    def articles(self, count: int, start: date = date(2021, 1, 1)) -> Iterator[GeneratedArticle]:
-        """`count` articles over about four years; storylines overlap and continue."""
+    def articles(
+        self, count: int, start: date = date(2021, 1, 1), later: int = 0
+    ) -> Iterator[GeneratedArticle]:
+        """`count` articles over about four years; storylines overlap and continue. `later`
+        more follow them, from the same storylines: the articles an editor adds next."""
         rng = self.rng
         days = 4 * 365
         storylines = [
@@ -160,7 +163,7 @@ class ArchiveGenerator:
             for _ in range(max(1, count // 6))
         ]
         earlier: list[GeneratedArticle] = []
-        for number in range(count):
+        for number in range(count + later):
             if earlier and rng.random() < 0.02:  # a refiled wire copy of an earlier story
                 original = rng.choice(earlier)
                 refiled = GeneratedArticle(
@@ -239,6 +242,11 @@ def work_folder(prefix: str, keep: bool) -> Iterator[Path]:
             print(f"benchmark files kept in {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def later_articles(count: int, later: int, seed: int = 1) -> list[GeneratedArticle]:
+    """The `later` articles that follow an archive of `count` written by `write_archive`."""
+    return list(ArchiveGenerator(seed).articles(count, later=later))[count:]
 
 
 def write_archive(folder: Path, count: int, seed: int = 1) -> int:

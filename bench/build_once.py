@@ -55,6 +55,8 @@ def main(spec: dict) -> dict:
         "files": report.files_written,
         "bytes": report.bytes_written,
         "articles": report.articles,
+        "rendered": report.pages_rendered,
+        "carried": report.pages_carried,
     }
 
 

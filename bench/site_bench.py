@@ -1,4 +1,5 @@
-"""Build benchmark: newsarchive cold, warm and after one edit, against plain Pelican.
+"""Build benchmark: newsarchive cold, warm, after one edit and after one added article,
+against plain Pelican.
 
 Every build runs in a fresh process (bench.build_once); its peak memory is the largest sum
 of resident memory over the process and its workers, sampled every 50 ms.
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import psutil
 
-from .archive import work_folder, write_archive
+from .archive import later_articles, work_folder, write_archive
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +30,8 @@ class Measured:
     stages: list[dict[str, float]] = field(default_factory=list)
     files: int = 0
     bytes: int = 0
+    rendered: list[int] = field(default_factory=list)  # pages rendered anew
+    carried: list[int] = field(default_factory=list)  # pages carried over unchanged
 
     @property
     def median(self) -> float:
@@ -66,23 +69,47 @@ def measure_build(spec: dict, into: Measured) -> None:
     into.peak_mb.append(peak / 2**20)
     into.stages.append(result["stages"])
     into.files, into.bytes = result["files"], result["bytes"]
+    into.rendered.append(result.get("rendered", result["files"]))
+    into.carried.append(result.get("carried", 0))
 
 
-def corpus_as_markdown(corpus: Path, folder: Path, limit: int | None) -> int:
+def corpus_as_markdown(
+    corpus: Path, folder: Path, limit: int | None, later: Path | None = None, runs: int = 0
+) -> int:
     """A corpus of raw `title\\n\\nbody` files (like ../shared/corpora/bbc) as dated Markdown,
-    so plain Pelican can read exactly the same articles. Dates are made up, one a day."""
-    sources = sorted(p for p in corpus.rglob("*.txt") if p.name[0].isdigit())[:limit]
+    so plain Pelican can read exactly the same articles. Dates are made up, one a day. The
+    `runs` articles after the first `limit` go to `later`, to be added one a run."""
+    sources = sorted(p for p in corpus.rglob("*.txt") if p.name[0].isdigit())
+    sources = sources[: None if limit is None else limit + (runs if later else 0)]
     for number, source in enumerate(sources):
         title, _, body = source.read_text(encoding="utf-8", errors="replace").partition("\n")
         day = time.gmtime(1_072_915_200 + 86_400 * (number % 730))  # from 2004-01-01
-        target = folder / source.parent.name / f"{source.stem}-{number}.md"
+        into = later if later and limit is not None and number >= limit else folder
+        target = into / source.parent.name / f"{source.stem}-{number}.md"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(
             f"Title: {title.strip()}\nDate: {time.strftime('%Y-%m-%d', day)}\n"
             f"Category: {source.parent.name.title()}\nSlug: {target.stem}\n\n{body.strip()}\n",
             encoding="utf-8",
         )
-    return len(sources)
+    return min(len(sources), limit) if limit is not None else len(sources)
+
+
+def write_later_articles(folder: Path, count: int, runs: int) -> None:
+    """The `runs` generated articles that follow an archive of `count`, into `folder`."""
+    for article in later_articles(count, runs):
+        path = folder / article.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(article.markdown(), encoding="utf-8")
+
+
+def add_one_article(content: Path, later: Path) -> None:
+    """Moves the next article waiting in `later` into the archive, as an editor adding a
+    story would."""
+    article = sorted(later.rglob("*.md"))[0]
+    target = content / article.relative_to(later)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    article.rename(target)
 
 
 def edit_one_article(content: Path, run: int) -> None:
@@ -93,7 +120,9 @@ def edit_one_article(content: Path, run: int) -> None:
     article.write_text(text + f"\nCorrection {run}: an earlier version misspelt a name.\n")
 
 
-def bench_size(label: str, content: Path, work: Path, runs: int, cores: int, single: bool) -> dict:
+def bench_size(
+    label: str, content: Path, later: Path, work: Path, runs: int, cores: int, single: bool
+) -> dict:
     results: dict[str, Measured] = {}
 
     def spec(kind: str, name: str, cache: str, processes: int = cores) -> dict:
@@ -120,20 +149,22 @@ def bench_size(label: str, content: Path, work: Path, runs: int, cores: int, sin
             measure_build(every, results["cold"])
             shutil.rmtree(every["cache"])
         print(f"cold, {cores} processes: {results['cold'].seconds[-1]:.1f} s", flush=True)
-    for name in ("plain", "warm", "edit"):
+    for name in ("plain", "warm", "edit", "add"):
         results[name] = Measured()
-    # Interleaved, so that the machine's slow and fast moments fall on all three alike.
+    # Interleaved, so that the machine's slow and fast moments fall on all four alike.
     for run in range(runs):
         measure_build(spec("plain", "plain", "unused"), results["plain"])
         measure_build(spec("newsarchive", "site", "cache"), results["warm"])
         edit_one_article(content, run)
         measure_build(spec("newsarchive", "site", "cache"), results["edit"])
+        add_one_article(content, later)
+        measure_build(spec("newsarchive", "site", "cache"), results["add"])
         print(f"run {run + 1}/{runs} done", flush=True)
     return {"label": label, "results": results}
 
 
 STAGES = ["read", "extract", "resolve", "dates and links", "related stories", "entity pages",
-          "timeline", "search index"]  # fmt: skip
+          "timeline", "search index", "page digests"]  # fmt: skip
 
 
 def report(size: dict, cores: int) -> str:
@@ -145,17 +176,20 @@ def report(size: dict, cores: int) -> str:
         (f"newsarchive cold, {cores} processes", r["cold"]),
         ("newsarchive warm (nothing changed)", r["warm"]),
         ("newsarchive, one article edited", r["edit"]),
+        ("newsarchive, one article added", r["add"]),
     ]
     lines = [f"{size['label']}", f"{'build':38} {'seconds':>8} {'x plain':>8} {'peak MB':>8} "
-             f"{'files':>7} {'MB out':>7} {'runs':>5}"]  # fmt: skip
+             f"{'files':>7} {'MB out':>7} {'rendered':>9} {'carried':>8} {'runs':>5}"]  # fmt: skip
     for name, m in rows:
         lines.append(
             f"{name:38} {m.median:8.1f} {m.median / plain:8.2f} {max(m.peak_mb):8.0f} "
-            f"{m.files:7d} {m.bytes / 1e6:7.1f} {len(m.seconds):5d}"
+            f"{m.files:7d} {m.bytes / 1e6:7.1f} {statistics.median(m.rendered):9.0f} "
+            f"{statistics.median(m.carried):8.0f} {len(m.seconds):5d}"
         )
     lines.append("seconds per stage (median)   " + "  ".join(f"{s:>9.9}" for s in STAGES))
     for key, name in (("cold-1", "cold, 1 process"), ("cold", f"cold, {cores} processes"),
-                      ("warm", "warm"), ("edit", "one article edited")):  # fmt: skip
+                      ("warm", "warm"), ("edit", "one article edited"),
+                      ("add", "one article added")):  # fmt: skip
         if key not in r:
             continue
         values = "  ".join(f"{r[key].stage(s):9.2f}" for s in STAGES)
@@ -172,7 +206,8 @@ def report(size: dict, cores: int) -> str:
         f"warm rebuild / plain Pelican: {warm / plain:.2f}x; everything but NER adds "
         f"{100 * (not_ner - plain) / plain:+.0f}% to plain Pelican",
         f"one edit costs {r['edit'].median - warm:+.1f} s over a warm rebuild "
-        f"(extraction {r['edit'].stage('extract'):.2f} s)",
+        f"(extraction {r['edit'].stage('extract'):.2f} s), one added article "
+        f"{r['add'].median - warm:+.1f} s",
     ]
     return "\n".join(lines)
 
@@ -188,15 +223,17 @@ def run_site_bench(
     with work_folder("newsarchive-bench-", keep) as work_root:
         for size in sizes:
             work = work_root / str(size)
-            content = work / "content"
+            content, later = work / "content", work / "later"
             content.mkdir(parents=True)
+            later.mkdir()
             if corpus:
-                count = corpus_as_markdown(corpus, content, size)
+                count = corpus_as_markdown(corpus, content, size, later, runs)
                 label = f"{count} articles from {corpus}"
             else:
                 count = write_archive(content, size)
+                write_later_articles(later, count, runs)
                 label = f"{count} generated articles"
-            result = bench_size(label, content, work, runs, cores, count <= single_up_to)
+            result = bench_size(label, content, later, work, runs, cores, count <= single_up_to)
             reports.append(report(result, cores))
             medians[count] = {k: m.median for k, m in result["results"].items()}
             print(reports[-1], flush=True)
@@ -204,6 +241,6 @@ def run_site_bench(
         (small, a), (large, b) = sorted(medians.items())[0], sorted(medians.items())[-1]
         reports.append(
             f"growth {small} -> {large} articles ({large / small:.0f}x): "
-            + ", ".join(f"{k} {b[k] / a[k]:.1f}x" for k in ("plain", "cold", "warm", "edit"))
+            + ", ".join(f"{k} {b[k] / a[k]:.1f}x" for k in ("plain", "cold", "warm", "edit", "add"))
         )
     return "\n\n".join(reports)

@@ -7,6 +7,8 @@ import shutil
 
 import markdown
 from conftest import ROOT, build
+from newsarchive.core.extract import Definition, Extraction, Mention
+from newsarchive.extraction_cache import StoredExtraction, _to_json
 from newsarchive.markdown_cache import CachedMarkdownReader
 from pelican.readers import MarkdownReader
 from pelican.settings import read_settings
@@ -110,3 +112,20 @@ def test_markdown_is_converted_once_and_read_back_as_pelican_reads_it(tmp_path, 
     assert "<hr />" in read_markdown(CachedMarkdownReader, story, settings)[0]
     settings["MARKDOWN"] = {**settings["MARKDOWN"], "output_format": "html"}
     assert "<hr>" in read_markdown(CachedMarkdownReader, story, settings)[0]
+
+
+def test_a_stored_extraction_reads_back_as_it_was_written():
+    tricky = Mention(0, 14, '"sentences":[1', "other", "ner")  # the key, inside a name
+    extraction = Extraction(
+        (tricky, Mention(20, 25, "Qaragol", "place", "registry", "qaragol")),
+        (
+            Definition(
+                Mention(30, 40, "Water Board", "organization", "ner"),
+                Mention(42, 44, "WB", "organization", "definition"),
+            ),
+        ),
+        ((0, 18), (19, 60)),
+    )
+    stored = StoredExtraction(_to_json(extraction))
+    assert stored.sentences == extraction.sentences
+    assert (stored.mentions, stored.definitions) == (extraction.mentions, extraction.definitions)

@@ -40,7 +40,7 @@ from .core.resolve import (
 )
 from .core.resolve import Entity as ResolvedEntity
 from .core.scripts import detect
-from .extraction_cache import ExtractionCache, article_key, pipeline_version
+from .extraction_cache import ExtractionCache, StoredExtraction, article_key, pipeline_version
 from .extraction_pool import available_cores, extract_in_chunks
 from .progress import Progress
 from .stage_cache import CACHE_FILE, StageCache, code_version, digest, installed_version
@@ -297,7 +297,7 @@ def enrich(generator: Any) -> None:
 
 def _resolve_all(
     texts: dict[str, str],
-    extractions: dict[str, Extraction],
+    extractions: dict[str, Extraction | StoredExtraction],
     extraction_keys: dict[str, str],
     registry: Registry,
     previous: IdMap,
@@ -556,7 +556,7 @@ def _pipeline_version() -> str:
 
 def _extract_all(
     texts: dict[str, str], settings: dict[str, Any]
-) -> tuple[dict[str, Extraction], dict[str, str]]:
+) -> tuple[dict[str, Extraction | StoredExtraction], dict[str, str]]:
     """Every article's extraction, from the cache where the text is unchanged, else anew;
     and each article's cache key, a digest of all the extraction depends on."""
     version = _pipeline_version()

@@ -63,6 +63,42 @@ def _to_json(extraction: Extraction) -> str:
     return json.dumps(asdict(extraction), ensure_ascii=False, separators=(",", ":"))
 
 
+class StoredExtraction:
+    """An extraction as the cache holds it, decoded only as far as it is read. A warm build
+    reads only the sentences of most articles (for the quotes on entity pages): decoding
+    every mention of 10,000 articles into objects took about 4 s, the sentences alone a
+    tenth of that. Reads like an `Extraction`."""
+
+    __slots__ = ("_decoded", "_sentences", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._decoded: Extraction | None = None
+        self._sentences: tuple[tuple[int, int], ...] | None = None
+
+    def decoded(self) -> Extraction:
+        if self._decoded is None:
+            self._decoded = _from_json(self._text)
+        return self._decoded
+
+    @property
+    def mentions(self) -> tuple[Mention, ...]:
+        return self.decoded().mentions
+
+    @property
+    def definitions(self) -> tuple[Definition, ...]:
+        return self.decoded().definitions
+
+    @property
+    def sentences(self) -> tuple[tuple[int, int], ...]:
+        if self._sentences is None:
+            # `_to_json` writes the sentences last; a quote inside a mention is escaped, so
+            # this is the key, and what follows it, up to the closing brace, their list.
+            start = self._text.rindex('"sentences":') + len('"sentences":')
+            self._sentences = tuple(tuple(s) for s in json.loads(self._text[start:-1]))
+        return self._sentences
+
+
 def _from_json(text: str) -> Extraction:
     data = json.loads(text)
     return Extraction(
@@ -82,7 +118,7 @@ class ExtractionCache:
         self.hits = 0
         self.misses = 0
 
-    def get_many(self, keys: list[str]) -> dict[str, Extraction]:
+    def get_many(self, keys: list[str]) -> dict[str, StoredExtraction]:
         rows = rows_for_keys(
             self.connection,
             "SELECT key, result FROM extraction WHERE version = ? AND key IN ({marks})",
@@ -90,7 +126,7 @@ class ExtractionCache:
             [self.version],
             keys,
         )
-        found = {key: _from_json(result) for key, result in rows}
+        found = {key: StoredExtraction(result) for key, result in rows}
         self.hits += len(found)
         self.misses += len(keys) - len(found)
         return found

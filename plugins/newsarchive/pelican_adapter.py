@@ -25,6 +25,7 @@ from pelican.readers import BaseReader, MarkdownReader
 from pelican.utils import order_content
 
 from . import timings
+from .carried_pages import get_writer
 from .core.content_files import content_files, refusal
 from .core.dateline import mark_dateline_in_html
 from .core.dates import describe, html_datetime
@@ -373,9 +374,12 @@ def _is_undated(article: Any) -> bool:
 
 
 def collect_places(generator: Any) -> None:
-    """The dateline places the archive reports from most, for the home page."""
+    """The dateline places the archive reports from most, for the home page; and the beats
+    that have a page, for every story's kicker (the beats alone, not their stories: a page
+    is rendered again only when what it shows changes, see carried_pages)."""
     counts = Counter(a.place for a in generator.articles if getattr(a, "place", None))
     generator.context["dateline_places"] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    generator.context["beats"] = [category for category, _ in generator.context["categories"]]
 
 
 def read_only_inside_content(generator: Any) -> None:
@@ -534,6 +538,7 @@ def get_generators(pelican: Any) -> list[type[Any]]:
 def register() -> None:
     signals.initialized.connect(apply_default_settings)
     signals.get_generators.connect(get_generators)
+    signals.get_writer.connect(get_writer)
     signals.generator_init.connect(read_only_inside_content)
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(count_articles_to_read)

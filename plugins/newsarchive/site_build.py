@@ -29,6 +29,7 @@ from pelican.settings import read_settings
 from rich.console import Console
 
 from . import timings
+from .carried_pages import CarryingWriter, save_digests
 from .stage_cache import CACHE_FILE, cache_damage
 
 logger = logging.getLogger("newsarchive")
@@ -56,6 +57,8 @@ class BuildReport:
     errors: int
     seconds: float
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage of the plugin
+    pages_rendered: int = 0  # pages rendered by this build
+    pages_carried: int = 0  # pages carried over from the previous output, unchanged
 
     def summary(self) -> str:
         undated = f" ({self.undated} undated)" if self.undated else ""
@@ -292,6 +295,9 @@ def _build_locked(settings: dict[str, Any], final: Path, started: float) -> Buil
     (staging / OUTPUT_MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
     settings["OUTPUT_PATH"] = str(staging)
     settings["DELETE_OUTPUT_DIRECTORY"] = False  # the staging folder is new
+    # Pages whose inputs are unchanged are linked from the output in place (carried_pages).
+    settings["NEWSARCHIVE_CARRY_FROM"] = str(final) if (final / OUTPUT_MARKER).is_file() else None
+    CarryingWriter.last = None
 
     # Pelican drops a warning or progress line it has logged before in this process; each
     # build (livereload makes many) must report its own.
@@ -315,6 +321,9 @@ def _build_locked(settings: dict[str, Any], final: Path, started: float) -> Buil
 
     files, size = _folder_size(staging)
     _swap_into_place(staging, final)
+    writer = CarryingWriter.last
+    if writer is not None:
+        save_digests(Path(settings["CACHE_PATH"]) / CACHE_FILE, final, writer.digests)
     return BuildReport(
         output=final,
         articles=_observed.get("articles", 0),
@@ -327,4 +336,6 @@ def _build_locked(settings: dict[str, Any], final: Path, started: float) -> Buil
         errors=counter.errors,
         seconds=time.perf_counter() - started,
         stages=timings.seconds(),
+        pages_rendered=writer.rendered if writer else files,
+        pages_carried=writer.carried if writer else 0,
     )

@@ -42,7 +42,10 @@ class TimelineGenerator(Generator):
                 timeline_newer=months[index - 1] if index > 0 else None,
                 timeline_older=months[index + 1] if index + 1 < len(months) else None,
                 timeline_month_urls=month_urls,
-                timeline_articles=by_key,
+                # Only this month's stories, so that a page changes only with them.
+                timeline_articles={
+                    key: by_key[key] for point in month.points for key in point.article_keys
+                },
             )
 
     def _month_url(self, month: TimelineMonth, setting: str) -> str:

@@ -1,0 +1,399 @@
+"""Pages carried over: a page is rendered only when what it shows has changed.
+
+Pelican renders and writes every page on every build. The writer here computes, for each
+page, a digest of what its template can show: the values of every variable the template
+(with the templates it extends, imports and includes) reads, found by Jinja's own analysis
+of its source, plus a digest of the site (the theme's templates, the settings, the plugin's
+code, Pelican's and Jinja's versions). When a page's digest is the one the previous build
+recorded for it, the previous file is hard-linked (or copied) into the staging folder
+instead of rendered, so the atomic swap of `site_build` stays.
+
+What a value contributes is explicit (`Fingerprints`): for a story or page bound to a
+template variable, all it shows; for one that is listed (a related story, a story in a
+list, an entity "in this story"), the fields lists show, restricted to the attribute names
+the template mentions at all; a value of an unknown type makes the page uncarryable, so it
+is always rendered. The site-wide parts of every page (the navigation's pages, the beats)
+are variables like any other and so are part of each page's digest; they change rarely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import meta, nodes
+from pelican.contents import Content
+from pelican.paginator import Page as PaginatorPage
+from pelican.paginator import Paginator
+from pelican.urlwrappers import URLWrapper
+from pelican.utils import sanitised_join
+from pelican.writers import Writer
+
+from . import timings
+from .stage_cache import CACHE_FILE, StageCache, installed_version
+
+PLUGIN = Path(__file__).parent
+STAGE = "pages"
+# Settings that say where or how a build runs, not what a page shows.
+NOT_SHOWN = {"OUTPUT_PATH", "CACHE_PATH", "NEWSARCHIVE_CARRY_FROM", "NEWSARCHIVE_FRESH",
+             "NEWSARCHIVE_PROCESSES", "NEWSARCHIVE_PROGRESS_EVERY", "NEWSARCHIVE_REVIEW_FILE",
+             "NEWSARCHIVE_ENTITY_IDS", "PATH"}  # fmt: skip
+# Links Pelican rewrites when rendering (`{filename}`, `{static}`, `{attach}`…), other than
+# those to entity pages: their targets are not part of a story's digest, and `{attach}`
+# moves a file when rendered, so a story holding one is always rendered.
+_INTRASITE = re.compile(r"[{|](filename|static|attach|category|tag|author|index)[}|]")
+_ENTITY_LINK = "{filename}/newsarchive-entity/"
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+_CORE = f"{__package__}.core."
+
+# What a listed story shows (story_item, related stories, entity pages, the timeline) and
+# what `published()` and `script_attributes()` read in Python, out of the template's sight.
+ARTICLE_LISTED = ("url", "title", "title_lang", "title_dir", "place", "category", "source",
+                  "summary")  # fmt: skip
+ARTICLE_ALWAYS = ("url", "undated", "date", "locale_date", "title_lang", "title_dir")
+# What an article page shows of itself, beyond that.
+ARTICLE_OWN = ("save_as", "authors", "source_url", "copies", "related", "date_mentions",
+               "entities", "mentioned_dates", "lang", "slug", "status", "template")  # fmt: skip
+ENTITY_LISTED = ("id", "url", "name", "kind", "kind_label", "story_count", "json_ld")
+ENTITY_OWN = ("save_as", "description", "wikidata", "links", "spellings", "timeline",
+              "same_as", "schema_type", "mention_count", "appearances", "articles",
+              "co_mentions")  # fmt: skip
+
+
+class Uncarryable(Exception):
+    """A page shows something the fingerprints cannot vouch for: render it."""
+
+
+def _encoded(tag: bytes, payload: bytes) -> bytes:
+    return tag + len(payload).to_bytes(4, "little") + payload
+
+
+def _hash(*parts: bytes | str) -> bytes:
+    hashed = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hashed.update(part.encode("utf-8") if isinstance(part, str) else part)
+        hashed.update(b"\0")
+    return hashed.digest()
+
+
+def stable_repr(value: Any) -> str:
+    """A repr that is the same in every process: functions by name, dicts sorted, no
+    addresses."""
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
+    if isinstance(value, dict):
+        items = sorted((stable_repr(k), stable_repr(v)) for k, v in value.items())
+        return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(stable_repr(v) for v in value) + "]"
+    if isinstance(value, set | frozenset):
+        return "{" + ",".join(sorted(stable_repr(v) for v in value)) + "}"
+    return _ADDRESS.sub("", repr(value))
+
+
+def site_digest(settings: dict[str, Any], template_folders: Iterable[Path]) -> bytes:
+    """What every page depends on: the templates, the settings, the plugin's code, and the
+    versions of Pelican and Jinja."""
+    parts: list[bytes | str] = [installed_version("pelican"), installed_version("jinja2")]
+    for folder in template_folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                parts += [str(path.relative_to(folder)), path.read_bytes()]
+    for path in sorted(PLUGIN.rglob("*.py")):
+        parts += [str(path.relative_to(PLUGIN)), path.read_bytes()]
+    for key in sorted(settings):
+        if key.isupper() and key not in NOT_SHOWN:
+            parts += [key, stable_repr(settings[key])]
+    return _hash(*parts)
+
+
+class TemplateReads:
+    """The variables a template reads and the attribute names it mentions, with those of
+    the templates it extends, imports and includes."""
+
+    def __init__(self, environment: Any) -> None:
+        self.environment = environment
+        self._found: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def of(self, name: str) -> tuple[frozenset[str], frozenset[str]]:
+        if name not in self._found:
+            variables: set[str] = set()
+            names: set[str] = set()
+            pending, seen = [name], set()
+            while pending:
+                current = pending.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                source = self.environment.loader.get_source(self.environment, current)[0]
+                tree = self.environment.parse(source)
+                variables |= meta.find_undeclared_variables(tree)
+                for node in tree.find_all((nodes.Getattr, nodes.Const)):
+                    value = node.attr if isinstance(node, nodes.Getattr) else node.value
+                    if isinstance(value, str):  # `groupby('date.year')`, `map(attribute=…)`
+                        names.update(value.split("."))
+                for referenced in meta.find_referenced_templates(tree):
+                    if referenced is None:
+                        raise Uncarryable(f"{current} picks a template at render time")
+                    pending.append(referenced)
+            self._found[name] = (frozenset(variables), frozenset(names))
+        return self._found[name]
+
+
+class Fingerprints:
+    """Digests of the values a page shows, each computed once a build (the context is not
+    changed while pages are written)."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.settings = settings
+        self._objects: dict[tuple[int, bool, frozenset[str]], tuple[Any, bytes]] = {}
+
+    def variable(self, value: Any, mentioned: frozenset[str]) -> bytes:
+        """A template variable's value: a story, page or entity shows all of itself."""
+        if not isinstance(value, list | tuple | dict):
+            return self._of(value, mentioned, own=True)
+        key = (id(value), True, mentioned)  # the site's lists, read by every page
+        if key not in self._objects:
+            self._objects[key] = (value, self._of(value, mentioned))
+        return self._objects[key][1]
+
+    def _of(self, value: Any, mentioned: frozenset[str], own: bool = False) -> bytes:
+        """An unambiguous encoding of what `value` shows: plain values and containers
+        spelled out (each part tagged and its length given), objects by their digest."""
+        kind = type(value)
+        if kind is str:
+            return _encoded(b"s", value.encode("utf-8"))
+        if value is None or kind in (bool, int, float):
+            return _encoded(b"r", repr(value).encode())
+        if kind in (list, tuple):
+            return _encoded(b"[", b"".join([self._of(v, mentioned) for v in value]))
+        if kind is dict:
+            items = [self._of(k, mentioned) + self._of(v, mentioned) for k, v in value.items()]
+            return _encoded(b"{", b"".join(items))
+        if isinstance(value, str | bytes | bool | int | float):  # subclasses, e.g. Markup
+            return _encoded(b"s", str(value).encode("utf-8"))
+        if isinstance(value, datetime | date):
+            zone = getattr(value, "tzinfo", None)
+            return _encoded(b"d", f"{value.isoformat()} {zone!r}".encode())
+        if isinstance(value, list | tuple):
+            return _encoded(b"[", b"".join([self._of(v, mentioned) for v in value]))
+        if isinstance(value, set | frozenset):
+            return _encoded(b"(", b"".join(sorted(self._of(v, mentioned) for v in value)))
+        key = (id(value), own, mentioned)
+        known = self._objects.get(key)
+        if known is not None:
+            return known[1]
+        result = _encoded(b"o", self._object(value, mentioned, own))
+        self._objects[key] = (value, result)  # the value is kept, so its id is not reused
+        return result
+
+    def _object(self, value: Any, mentioned: frozenset[str], own: bool) -> bytes:
+        from .enrich import Archive, Entity, RelatedStory, Spelling
+
+        if isinstance(value, Archive):  # the home page shows the most mentioned entities
+            shown = value.most_mentioned[: self.settings.get("NEWSARCHIVE_HOME_ENTITIES", 12)]
+            return _hash("archive", repr(bool(value.entities)), self._of(shown, mentioned))
+        if isinstance(value, Content):
+            return self._content(value, mentioned, own)
+        if isinstance(value, Entity):
+            wanted = ENTITY_LISTED + (ENTITY_OWN if own else ())
+            return self._fields(value, wanted, mentioned, ("id", "url"))
+        if isinstance(value, URLWrapper):  # categories, authors, tags
+            return _hash(type(value).__name__, value.name, value.slug, value.url, value.save_as)
+        if isinstance(value, RelatedStory):
+            return _hash("related", self._of(value.article, mentioned), value.reason)
+        if isinstance(value, Spelling):
+            return _hash("spelling", value.text)
+        if isinstance(value, PaginatorPage):
+            return _hash("page", repr(value.number), value.url, value.save_as,
+                         self._of(list(value.object_list), mentioned),
+                         self._of(value.paginator, mentioned))  # fmt: skip
+        if isinstance(value, Paginator):
+            return _hash("paginator", repr((value.count, value.num_pages, value.per_page)))
+        frozen = is_dataclass(value) and value.__dataclass_params__.frozen
+        if frozen and type(value).__module__.startswith(_CORE):
+            return _hash(repr(value))  # plain data: core never holds Pelican's objects
+        if is_dataclass(value) and not isinstance(value, type):
+            shown = [self._of(getattr(value, f.name), mentioned) for f in fields(value)]
+            return _hash(type(value).__qualname__, *shown)
+        if callable(value):
+            return _hash(stable_repr(value))
+        raise Uncarryable(f"no fingerprint for a {type(value).__name__}")
+
+    def _content(self, content: Content, mentioned: frozenset[str], own: bool) -> bytes:
+        text = content._content or ""
+        if own and _INTRASITE.search(text.replace(_ENTITY_LINK, "")):
+            raise Uncarryable(f"{content.source_path} links other content")
+        wanted = ARTICLE_LISTED + (ARTICLE_OWN if own else ())
+        parts = [self._fields(content, wanted, mentioned, ARTICLE_ALWAYS)]
+        summary = content.metadata.get("summary")
+        if own or summary is None:  # a summary cut from the text changes with the text
+            parts.append(_hash("content", text))
+        return _hash(type(content).__name__, *parts)
+
+    def _fields(
+        self, value: Any, wanted: tuple[str, ...], mentioned: frozenset[str], always: tuple
+    ) -> bytes:
+        parts: list[bytes | str] = []
+        for name in dict.fromkeys((*always, *wanted)):
+            if name not in always and name not in mentioned:
+                continue
+            if name == "summary":
+                shown = value.metadata.get("summary")
+            elif name in ("content", "_content"):
+                continue
+            else:
+                shown = getattr(value, name, None)
+            parts += [name, self._of(shown, mentioned)]
+        return _hash(*parts)
+
+
+def page_digest(
+    site: bytes, template: Any, localcontext: dict[str, Any], reads: TemplateReads,
+    prints: Fingerprints,
+) -> str | None:  # fmt: skip
+    """The digest of one page, or None if it cannot be carried over."""
+    try:
+        variables, mentioned = reads.of(template.name)
+        parts = [site, template.name]
+        for name in sorted(variables):
+            if name in localcontext:
+                parts += [name, prints.variable(localcontext[name], mentioned)]
+    except Uncarryable:
+        return None
+    return _hash(*parts).hex()
+
+
+def _marker_identity(folder: Path, marker: str) -> str | None:
+    """Which build wrote `folder`: its marker file's inode and time (a swap keeps both)."""
+    try:
+        stat = (folder / marker).stat()
+    except OSError:
+        return None
+    return f"{folder}:{stat.st_ino}:{stat.st_mtime_ns}"
+
+
+class CarryingWriter(Writer):
+    """Pelican's writer, carrying over each page whose digest is unchanged."""
+
+    last: CarryingWriter | None = None  # the writer of the build under way, for site_build
+
+    def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
+        super().__init__(output_path, settings)
+        settings = settings or {}
+        self.previous_output = settings.get("NEWSARCHIVE_CARRY_FROM")
+        self.cache_file = Path(settings.get("CACHE_PATH", "cache")) / CACHE_FILE
+        self.previous: dict[str, str] = {}
+        if self.previous_output and not settings.get("NEWSARCHIVE_FRESH"):
+            self.previous = load_digests(self.cache_file, Path(self.previous_output))
+        self.site: bytes | None = None
+        self.digests: dict[str, str] = {}
+        self.rendered = 0
+        self.carried = 0
+        self._linked: set[str] = set()
+        self._carry_next: tuple[str, str] | None = None  # (path in staging, previous file)
+        self._prints = Fingerprints(settings)
+        self._reads: TemplateReads | None = None
+        CarryingWriter.last = self
+
+    def write_file(self, name: Any, template: Any, context: dict[str, Any], *args: Any,
+                   **kwargs: Any) -> None:  # fmt: skip
+        if self.site is None:
+            self._reads = TemplateReads(template.environment)
+            folders = [Path(p) for p in getattr(template.environment.loader, "searchpath", ())]
+            for loader in getattr(template.environment.loader, "loaders", ()):
+                for mapping in getattr(loader, "mapping", {}).values():
+                    folders += [Path(p) for p in getattr(mapping, "searchpath", ())]
+                folders += [Path(p) for p in getattr(loader, "searchpath", ())]
+            self.site = site_digest(self.settings, dict.fromkeys(folders))
+        super().write_file(name, _Watched(template, self), context, *args, **kwargs)
+
+    def _render(self, template: Any, localcontext: dict[str, Any]) -> str:
+        name = localcontext["output_file"]
+        assert self.site is not None and self._reads is not None
+        with timings.timed("page digests"):
+            digest = page_digest(self.site, template, localcontext, self._reads, self._prints)
+        if digest is not None:
+            self.digests[name] = digest
+        if digest is not None and self.previous.get(name) == digest:
+            previous = os.path.join(self.previous_output, name)
+            if os.path.isfile(previous):
+                self._carry_next = (sanitised_join(self.output_path, name), previous)
+                return ""
+        self.rendered += 1
+        return template.render(localcontext)
+
+    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        carry, self._carry_next = self._carry_next, None
+        if filename in self._linked:  # never write through a link into the previous output
+            os.unlink(filename)
+            self._linked.discard(filename)
+        handle = super()._open_w(filename, encoding, override)
+        if carry is None or carry[0] != filename:
+            return handle
+        handle.close()
+        os.unlink(filename)
+        try:
+            os.link(carry[1], filename)
+        except OSError:  # another file system, or too many links
+            shutil.copy2(carry[1], filename)
+        self._linked.add(filename)
+        self.carried += 1
+        return open(os.devnull, "w", encoding=encoding)
+
+
+class _Watched:
+    """A template whose rendering the writer may skip."""
+
+    def __init__(self, template: Any, writer: CarryingWriter) -> None:
+        self.template = template
+        self.writer = writer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.template, name)
+
+    def render(self, localcontext: dict[str, Any]) -> str:
+        return self.writer._render(self.template, localcontext)
+
+
+def load_digests(cache_file: Path, output: Path) -> dict[str, str]:
+    """The page digests recorded by the build that wrote `output`, if that build's are the
+    ones kept."""
+    from .site_build import OUTPUT_MARKER
+
+    identity = _marker_identity(output, OUTPUT_MARKER)
+    if identity is None or not cache_file.exists():
+        return {}
+    cache = StageCache(cache_file)
+    try:
+        return cache.get(STAGE, identity) or {}
+    except sqlite3.DatabaseError:
+        return {}
+    finally:
+        cache.close()
+
+
+def save_digests(cache_file: Path, output: Path, digests: dict[str, str]) -> None:
+    """Record the digests of the pages in `output` (after the swap), replacing the last."""
+    from .site_build import OUTPUT_MARKER
+
+    identity = _marker_identity(output, OUTPUT_MARKER)
+    if identity is None:
+        return
+    cache = StageCache(cache_file)
+    try:
+        cache.put_latest(STAGE, identity, digests)
+    finally:
+        cache.close()
+
+
+def get_writer(pelican: Any) -> type[Writer]:
+    return CarryingWriter
