@@ -128,7 +128,7 @@ def _aids(
     cards, by_name = [], {}
     cast = [(f"{p.first} {p.spellings[0]}", "person", [f"{p.first} {s}" for s in p.spellings])
             for p in generator.people]  # fmt: skip
-    cast += [(name, "organisation", [name, acronym]) for name, acronym in generator.organisations]
+    cast += [(name, "organization", [name, acronym]) for name, acronym in generator.organisations]
     cast += [(place, "place", [place]) for place in generator.places]
     for number, (_, _, spellings) in enumerate(cast):
         for spelling in spellings:

@@ -17,7 +17,7 @@
     // of hundreds of places is the largest facet file.
     { key: "place", title: "Dateline", column: "place", lazy: true },
     { key: "person", title: "People", kind: "person" },
-    { key: "organisation", title: "Organisations", kind: "organisation" },
+    { key: "organisation", title: "Organisations", kind: "organization" },
     { key: "entity-place", title: "Places named", kind: "place" },
   ];
 
@@ -270,7 +270,7 @@
     suggestionBox.appendChild(document.createTextNode("?"));
   }
 
-  var KIND_NAMES = { person: "Person", organisation: "Organisation", place: "Place" };
+  var KIND_NAMES = { person: "Person", organization: "Organisation", place: "Place", other: "Other" };
 
   function showEntities(entities) {
     entitiesBox.textContent = "";
