@@ -20,6 +20,7 @@ from newsarchive.review import format_review  # noqa: E402
 from newsarchive.site_build import (  # noqa: E402
     BuildFailed,
     build_site,
+    extract_archive,
     holds_files_not_ours,
     one_build_at_a_time,
     output_lock,
@@ -82,16 +83,68 @@ def _build(
         "verbose": "log every file Pelican writes",
         "fresh": "ignore the extraction cache (it is still refreshed)",
         "processes": "processes for finding entities (default: NEWSARCHIVE_PROCESSES or all cores)",
+        "scheduler": "find entities on this Dask cluster (tcp://HOST:8786; default: "
+        "NEWSARCHIVE_DASK_SCHEDULER, or none: this machine)",
         "wait": "wait for another build of the same output or cache to finish (default)",
         "fatal": "'errors' or 'warnings': exit non-zero if any were logged (as pelican --fatal)",
     }
 )
 def build(
-    c, output=None, content=None, verbose=False, fresh=False, processes=None, wait=True, fatal=None
+    c,
+    output=None,
+    content=None,
+    verbose=False,
+    fresh=False,
+    processes=None,
+    scheduler=None,
+    wait=True,
+    fatal=None,
 ):
     """Build the archive into output/ (the previous output stays if the build fails)."""
-    extra = {"NEWSARCHIVE_PROCESSES": int(processes)} if processes else None
-    _build(SETTINGS, output, content, verbose, fresh, extra, wait, fatal)
+    _build(
+        SETTINGS,
+        output,
+        content,
+        verbose,
+        fresh,
+        _where_to_extract(processes, scheduler),
+        wait,
+        fatal,
+    )
+
+
+def _where_to_extract(processes: str | None, scheduler: str | None) -> dict:
+    return {
+        **({"NEWSARCHIVE_PROCESSES": int(processes)} if processes else {}),
+        **({"NEWSARCHIVE_DASK_SCHEDULER": scheduler} if scheduler else {}),
+    }
+
+
+@task(
+    help={
+        "content": "extract this folder of articles instead of content/",
+        "processes": "processes for finding entities (default: NEWSARCHIVE_PROCESSES or all cores)",
+        "scheduler": "find entities on this Dask cluster (tcp://HOST:8786; default: "
+        "NEWSARCHIVE_DASK_SCHEDULER, or none: this machine)",
+        "fresh": "extract every article again, cached or not",
+        "wait": "wait for a build holding the cache to finish (default)",
+    }
+)
+def extract(c, content=None, processes=None, scheduler=None, fresh=False, wait=True):
+    """Fill the extraction cache without building the site (a cluster job apart from the
+    build, which then finds every article cached)."""
+    _init_logging(False)
+    overrides = {
+        **(_content_overrides(content) if content else {}),
+        **_where_to_extract(processes, scheduler),
+        **({"NEWSARCHIVE_FRESH": True} if fresh else {}),
+    }
+    try:
+        report = extract_archive(SETTINGS, overrides, wait)
+    except BuildFailed as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise Exit(code=1) from None
+    print(report.summary())
 
 
 @task

@@ -125,14 +125,16 @@ def bench_size(
 ) -> dict:
     results: dict[str, Measured] = {}
 
-    def spec(kind: str, name: str, cache: str, processes: int = cores) -> dict:
+    def spec(kind: str, name: str, cache: str, processes: int = cores, cluster: int = 0) -> dict:
         return {"kind": kind, "content": str(content), "output": str(work / name),
-                "cache": str(work / cache), "processes": processes}  # fmt: skip
+                "cache": str(work / cache), "processes": processes,
+                "cluster_workers": cluster}  # fmt: skip
 
     print(f"\n== {label}", flush=True)
     results["cold"] = Measured()
     if single:
         results["cold-1"] = Measured()
+        results["cold-cluster"] = Measured()
     # Where both are built, cold builds on one process and on all cores alternate, `runs`
     # times, each with an empty cache: their ratio is the point. The first all-cores build
     # leaves the cache the warm builds use.
@@ -149,6 +151,12 @@ def bench_size(
             measure_build(every, results["cold"])
             shutil.rmtree(every["cache"])
         print(f"cold, {cores} processes: {results['cold'].seconds[-1]:.1f} s", flush=True)
+        if single:
+            on_cluster = spec("newsarchive", "cold-c", f"cache-cold-c-{run}", cluster=cores)
+            measure_build(on_cluster, results["cold-cluster"])
+            shutil.rmtree(on_cluster["cache"])
+            seconds = results["cold-cluster"].seconds[-1]
+            print(f"cold, Dask LocalCluster of {cores} workers: {seconds:.1f} s", flush=True)
     for name in ("plain", "warm", "edit", "add"):
         results[name] = Measured()
     # Interleaved, so that the machine's slow and fast moments fall on all four alike.
@@ -174,6 +182,11 @@ def report(size: dict, cores: int) -> str:
         ("plain Pelican, simple theme", r["plain"]),
         *([("newsarchive cold, 1 process", r["cold-1"])] if "cold-1" in r else []),
         (f"newsarchive cold, {cores} processes", r["cold"]),
+        *(
+            [(f"newsarchive cold, Dask {cores} workers", r["cold-cluster"])]
+            if "cold-cluster" in r
+            else []
+        ),
         ("newsarchive warm (nothing changed)", r["warm"]),
         ("newsarchive, one article edited", r["edit"]),
         ("newsarchive, one article added", r["add"]),
@@ -188,6 +201,7 @@ def report(size: dict, cores: int) -> str:
         )
     lines.append("seconds per stage (median)   " + "  ".join(f"{s:>9.9}" for s in STAGES))
     for key, name in (("cold-1", "cold, 1 process"), ("cold", f"cold, {cores} processes"),
+                      ("cold-cluster", f"cold, Dask {cores} workers"),
                       ("warm", "warm"), ("edit", "one article edited"),
                       ("add", "one article added")):  # fmt: skip
         if key not in r:
@@ -201,6 +215,12 @@ def report(size: dict, cores: int) -> str:
         lines.append(
             f"cold extraction: 1 process {extract_1:.1f} s, {cores} processes {extract_n:.1f} s "
             f"-> {extract_1 / max(extract_n, 1e-9):.2f}x faster"
+        )
+        extract_c = r["cold-cluster"].stage("extract")
+        lines.append(
+            f"cold extraction: local pool of {cores} processes {extract_n:.1f} s, Dask "
+            f"LocalCluster of {cores} workers {extract_c:.1f} s "
+            f"-> cluster {100 * (extract_c - extract_n) / max(extract_n, 1e-9):+.0f}%"
         )
     lines += [
         f"warm rebuild / plain Pelican: {warm / plain:.2f}x; everything but NER adds "

@@ -45,7 +45,7 @@ STAGE = "pages"
 # Settings that say where or how a build runs, not what a page shows.
 NOT_SHOWN = {"OUTPUT_PATH", "CACHE_PATH", "NEWSARCHIVE_CARRY_FROM", "NEWSARCHIVE_FRESH",
              "NEWSARCHIVE_PROCESSES", "NEWSARCHIVE_PROGRESS_EVERY", "NEWSARCHIVE_REVIEW_FILE",
-             "NEWSARCHIVE_ENTITY_IDS", "PATH"}  # fmt: skip
+             "NEWSARCHIVE_ENTITY_IDS", "NEWSARCHIVE_DASK_SCHEDULER", "PATH"}  # fmt: skip
 # Links Pelican rewrites when rendering (`{filename}`, `{static}`, `{attach}`…), other than
 # those to entity pages: their targets are not part of a story's digest, and `{attach}`
 # moves a file when rendered, so a story holding one is always rendered.

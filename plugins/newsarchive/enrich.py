@@ -216,6 +216,9 @@ def enrich(generator: Any) -> None:
     texts = {key: _annotated_part(key, text) for key, text in _texts_all(mapped, stages).items()}
     extractions, extraction_keys = _extract_all(texts, settings)
     timings.stop("extract")
+    if settings["NEWSARCHIVE_EXTRACT_ONLY"]:  # invoke extract: the cache is all it fills
+        stages.close()
+        return
     timings.start("resolve")
     resolution, article_names = _resolve_all(
         texts, extractions, extraction_keys, registry, previous, stages
@@ -573,13 +576,14 @@ def _extract_all(
                 "Finding entities", len(missing), settings["NEWSARCHIVE_PROGRESS_EVERY"]
             )
             inputs = [(texts[key], datelines[key]) for key in missing]
-            done = 0
             try:
-                for chunk in extract_in_chunks(
-                    inputs, processes, settings["NEWSARCHIVE_PARALLEL_MINIMUM"]
+                for offset, chunk in extract_in_chunks(
+                    inputs,
+                    processes,
+                    settings["NEWSARCHIVE_PARALLEL_MINIMUM"],
+                    settings["NEWSARCHIVE_DASK_SCHEDULER"],
                 ):
-                    chunk_keys = missing[done : done + len(chunk)]
-                    done += len(chunk)
+                    chunk_keys = missing[offset : offset + len(chunk)]
                     extractions.update(zip(chunk_keys, chunk, strict=True))
                     cache.put_many(
                         [(keys[key], e) for key, e in zip(chunk_keys, chunk, strict=True)]

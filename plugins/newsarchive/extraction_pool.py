@@ -1,8 +1,9 @@
-"""Runs extraction over many articles, in worker processes when there are enough of them.
+"""Runs extraction over many articles: in worker processes when there are enough of them,
+or on a Dask cluster when a scheduler is given.
 
-The work is cut into fixed chunks of articles whatever the number of processes, and each
-chunk goes through the model the same way, so the result does not depend on how many
-processes ran it.
+The work is cut into fixed chunks of articles whatever the number of processes or workers,
+and each chunk goes through the model the same way, so the result does not depend on where
+or in how many processes it ran.
 """
 
 from __future__ import annotations
@@ -44,11 +45,20 @@ def available_cores() -> int:
 
 
 def extract_in_chunks(
-    inputs: Inputs, processes: int, minimum: int = PARALLEL_MINIMUM
-) -> Iterator[list[Extraction]]:
-    """Each chunk's extractions, in order, as they are ready; in up to `processes` worker
-    processes when there are at least `minimum` articles."""
+    inputs: Inputs,
+    processes: int,
+    minimum: int = PARALLEL_MINIMUM,
+    scheduler: str | None = None,
+) -> Iterator[tuple[int, list[Extraction]]]:
+    """(offset in `inputs`, that chunk's extractions) for each chunk as it is ready: on the
+    Dask cluster of `scheduler` (in any order) when one is given, else in order, in up to
+    `processes` worker processes when there are at least `minimum` articles."""
     chunks = [inputs[start : start + CHUNK] for start in range(0, len(inputs), CHUNK)]
+    if scheduler:
+        from .extraction_cluster import extract_on_cluster  # only a cluster build imports Dask
+
+        yield from extract_on_cluster(chunks, scheduler)
+        return
     workers = min(processes, len(chunks))
     if workers <= 1 or len(inputs) < minimum:
         yield from _in_this_process(chunks)
@@ -63,8 +73,8 @@ def extract_in_chunks(
             initializer=_start_worker,
         ) as pool:
             for result in pool.map(_extract_chunk, chunks):
+                yield done * CHUNK, result
                 done += 1
-                yield result
     except BrokenProcessPool as error:
         # A worker was killed (out of memory, say), or could not start (a script that calls
         # the build without an `if __name__ == "__main__":` guard): finish here instead.
@@ -74,16 +84,18 @@ def extract_in_chunks(
             error,
             sum(len(chunk) for chunk in chunks[done:]),
         )
-        yield from _in_this_process(chunks[done:])
+        yield from _in_this_process(chunks[done:], first=done)
 
 
-def _in_this_process(chunks: list[Inputs]) -> Iterator[list[Extraction]]:
-    extract = _chunk_extractor()
-    for chunk in chunks:
-        yield extract(chunk)
+def _in_this_process(
+    chunks: list[Inputs], first: int = 0
+) -> Iterator[tuple[int, list[Extraction]]]:
+    extract = chunk_extractor()
+    for number, chunk in enumerate(chunks, start=first):
+        yield number * CHUNK, extract(chunk)
 
 
-def _chunk_extractor() -> Callable[[Inputs], list[Extraction]]:
+def chunk_extractor() -> Callable[[Inputs], list[Extraction]]:
     places = AliasMatcher(places=place_names())
     model = shared_model()
     return lambda chunk: list(extract_many(chunk, model, places))
@@ -94,7 +106,7 @@ _worker_extract: Callable[[Inputs], list[Extraction]] | None = None
 
 def _start_worker() -> None:
     global _worker_extract
-    _worker_extract = _chunk_extractor()
+    _worker_extract = chunk_extractor()
 
 
 def _extract_chunk(chunk: Inputs) -> list[Extraction]:

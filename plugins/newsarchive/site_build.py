@@ -24,6 +24,7 @@ from typing import Any
 import pelican
 from filelock import FileLock, Timeout
 from pelican import Pelican, signals
+from pelican.generators import ArticlesGenerator
 from pelican.log import LimitFilter
 from pelican.settings import read_settings
 from rich.console import Console
@@ -339,3 +340,63 @@ def _build_locked(settings: dict[str, Any], final: Path, started: float) -> Buil
         pages_rendered=writer.rendered if writer else files,
         pages_carried=writer.carried if writer else 0,
     )
+
+
+@dataclass
+class ExtractReport:
+    articles: int
+    seconds: float
+
+    def summary(self) -> str:
+        return (
+            f"Entities of {self.articles} articles in the cache in {self.seconds:.1f} s; "
+            "a build finds them there"
+        )
+
+
+def extract_archive(
+    settings_file: str | os.PathLike[str],
+    overrides: dict[str, Any] | None = None,
+    wait: bool = True,
+) -> ExtractReport:
+    """Fill the extraction cache for every article of the site, and build nothing: the
+    articles are read and their entities found (on a cluster if a scheduler is set), as
+    the first part of a build would. Raises BuildFailed as build_site does."""
+    started = time.perf_counter()
+    try:
+        settings = read_settings(
+            str(settings_file), override={**(overrides or {}), "NEWSARCHIVE_EXTRACT_ONLY": True}
+        )
+    except Exception as error:  # Pelican raises ValueError, a settings file anything
+        raise BuildFailed(f"settings {settings_file}: {error}") from error
+    cache_folder = Path(settings["CACHE_PATH"]).resolve()
+    cache = cache_folder / CACHE_FILE
+    with (
+        one_build_at_a_time([cache_folder / "build.lock"], wait),
+        tempfile.TemporaryDirectory(prefix="newsarchive-extract-") as unused_output,
+    ):
+        if damage := cache_damage(cache):
+            _warn_and_set_aside(cache, damage)
+        settings["OUTPUT_PATH"] = unused_output  # nothing is written, but Pelican wants one
+        site = Pelican(settings)
+        context = {
+            **settings,
+            "generated_content": {},
+            "static_links": set(),
+            "static_content": {},
+            "localsiteurl": settings["SITEURL"],
+        }
+        articles = ArticlesGenerator(
+            context=context,
+            settings=settings,
+            path=site.path,
+            theme=site.theme,
+            output_path=site.output_path,
+        )
+        try:
+            with _without_pelicans_count():
+                articles.generate_context()  # article_generator_finalized: enrich extracts
+        except Exception as error:
+            raise BuildFailed(f"extraction failed (what was found is kept): {error}") from error
+    found = articles.articles + articles.translations + articles.hidden_articles
+    return ExtractReport(len(found), time.perf_counter() - started)
