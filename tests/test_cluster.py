@@ -94,3 +94,16 @@ def test_invoke_extract_fills_the_cache_and_the_build_then_extracts_nothing(
         built = build(tmp_path / "content", tmp_path / "output", CACHE_PATH=overrides["CACHE_PATH"])
     assert report.articles == built.articles > 30
     assert f"{report.articles} articles from the cache, 0 extracted" in caplog.text
+
+
+def test_a_worker_of_another_version_is_not_trusted_and_its_chunks_are_extracted_here(
+    cluster, monkeypatch, caplog
+):
+    """Its results would be cached under this machine's version; they are never taken."""
+    monkeypatch.setattr(extraction_cluster, "extraction_version", lambda: "another version")
+    inputs = _stories(3)
+    with caplog.at_level(logging.WARNING, logger="newsarchive"):
+        received = dict(extract_in_chunks(inputs, 1, scheduler=cluster.scheduler_address))
+    assert received == dict(extract_in_chunks(inputs, processes=1))
+    assert "runs other extraction code or model versions" in caplog.text
+    assert "extracting them here" in caplog.text

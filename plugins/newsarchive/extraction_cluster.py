@@ -15,7 +15,7 @@ from typing import Any
 from distributed import Client, WorkerPlugin, as_completed, get_worker
 
 from .core.extract import Extraction
-from .extraction_pool import Inputs, chunk_extractor
+from .extraction_pool import Inputs, chunk_extractor, extraction_version
 
 CONNECT_SECONDS = 30  # for a Dask scheduler to answer
 RETRIES = 2  # resubmissions of a chunk whose task failed on the cluster
@@ -29,18 +29,30 @@ class SchedulerUnreachable(RuntimeError):
     """The Dask scheduler given for extraction did not answer."""
 
 
+class OtherVersion(RuntimeError):
+    """A worker runs other extraction code, model or gazetteer than the building machine."""
+
+
 class ExtractionWorker(WorkerPlugin):
     """The model and the place names, loaded once per worker."""
 
     def setup(self, worker: Any) -> None:
         worker.newsarchive_extract = chunk_extractor()
+        worker.newsarchive_version = extraction_version()
 
     def teardown(self, worker: Any) -> None:
-        del worker.newsarchive_extract
+        del worker.newsarchive_extract, worker.newsarchive_version
 
 
-def _extract_on_worker(chunk: Inputs) -> list[Extraction]:
-    return get_worker().newsarchive_extract(chunk)
+def _extract_on_worker(chunk: Inputs, version: str) -> list[Extraction]:
+    worker = get_worker()
+    # Its results would be cached under this machine's version and never be found wrong.
+    if worker.newsarchive_version != version:
+        raise OtherVersion(
+            f"worker {worker.address} runs other extraction code or model versions; install "
+            "it from the same checkout (./install) as the building machine"
+        )
+    return worker.newsarchive_extract(chunk)
 
 
 def extract_on_cluster(
@@ -62,6 +74,7 @@ def extract_on_cluster(
         logger.info("Finding entities on the Dask cluster at %s (%d workers)", scheduler, workers)
         if not workers:
             logger.warning("The cluster at %s has no workers yet; waiting for one", scheduler)
+        version = extraction_version()
         starts = list(accumulate(map(len, chunks), initial=0))
         waiting = iter(enumerate(chunks))
         numbers: dict[str, int] = {}
@@ -74,7 +87,9 @@ def extract_on_cluster(
             futures = []
             for number, chunk in islice(waiting, wanted):
                 # pure=False: two equal chunks (copies of stories) stay two tasks.
-                future = client.submit(_extract_on_worker, chunk, pure=False, retries=RETRIES)
+                future = client.submit(
+                    _extract_on_worker, chunk, version, pure=False, retries=RETRIES
+                )
                 numbers[future.key] = number
                 futures.append(future)
             return futures

