@@ -23,7 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from newsarchive.core.publish import safe_json  # noqa: E402
-from newsarchive.core.search_aids import EntityCard, aid_files, analyse_aids  # noqa: E402
+from newsarchive.core.search_aids import (  # noqa: E402
+    EntityCard,
+    aid_files,
+    analyse_aids,
+    facet_order,
+)
 from newsarchive.core.search_index import (  # noqa: E402
     DEFAULT_BOOSTS,
     SearchDocument,
@@ -49,8 +54,9 @@ def write_search_site(size: int, folder: Path) -> tuple[dict, list[str]]:
     """Index `size` generated articles into `folder` as the site does; the figures, and
     typical queries for this archive."""
     generator = ArchiveGenerator(seed=1)
-    articles = list(generator.articles(size))
+    generated = list(generator.articles(size))
     started = time.perf_counter()
+    articles = [generated[number] for number in facet_order(_facets(generated))]  # as the site
     documents = [SearchDocument(a.title, tuple(a.names), "\n\n".join(a.paragraphs))
                  for a in articles]  # fmt: skip
     index = build_index(documents, DEFAULT_BOOSTS)
@@ -84,21 +90,22 @@ def write_search_site(size: int, folder: Path) -> tuple[dict, list[str]]:
     (folder / "bench.html").write_text(PAGE, encoding="utf-8")
 
     shard_files_written = [search / path for path in shard_paths]
-    name = articles[0].names[1].split()[-1]
+    # The queries are those of the order of writing, as before the index was renumbered.
+    name = generated[0].names[1].split()[-1]
     middling = generator.filler[300]
-    text_words = articles[7].paragraphs[1].split()
+    text_words = generated[7].paragraphs[1].split()
     queries = {
-        "plain": [name, articles[0].title.split()[-1], "pipeline", "drought budget", middling],
+        "plain": [name, generated[0].title.split()[-1], "pipeline", "drought budget", middling],
         "misspelt": [name[:-1], _swapped(middling), "pipleine"],
         "phrase": [
-            f'"{articles[3].names[0]}"',
+            f'"{generated[3].names[0]}"',
             f'"{" ".join(text_words[3:5])}"',
             f'"{" ".join(text_words[6:8])}" pipeline',
         ],
         "faceted": [
-            "pipeline&beat=" + articles[0].beat,
+            "pipeline&beat=" + generated[0].beat,
             f"{name}&year=2022",
-            "drought budget&beat=" + articles[1].beat,
+            "drought budget&beat=" + generated[1].beat,
         ],
     }
     figures = {
@@ -143,9 +150,12 @@ def _aids(
         if entity_id in stories:
             cards.append(EntityCard(entity_id, name, kind, stories[entity_id],
                                     f"entity/{entity_id}.html", tuple(spellings)))  # fmt: skip
-    facets = {"beat": [a.beat for a in articles], "year": [str(a.published.year) for a in articles],
-              "place": [a.title.rsplit(" in ", 1)[-1] for a in articles]}  # fmt: skip
-    return aid_files([analyse_aids(d) for d in documents], cards, facets, entities)
+    return aid_files([analyse_aids(d) for d in documents], cards, _facets(articles), entities)
+
+
+def _facets(articles: list) -> dict[str, list[str]]:
+    return {"beat": [a.beat for a in articles], "year": [str(a.published.year) for a in articles],
+            "place": [a.title.rsplit(" in ", 1)[-1] for a in articles]}  # fmt: skip
 
 
 def measure_queries(folder: Path, queries: list[str], mode: str) -> list[dict]:

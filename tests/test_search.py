@@ -4,6 +4,7 @@ and the search page works in a real browser."""
 from __future__ import annotations
 
 import json
+import random
 import re
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from lunr.builder import Builder
 from lunr.index import Index
 from lunr.stop_word_filter import stop_word_filter
 from lunr.trimmer import trimmer
+from newsarchive.core.search_aids import facet_columns, facet_order
 from newsarchive.core.search_index import (
     _INDEXING,
     DEFAULT_BOOSTS,
@@ -352,6 +354,17 @@ def _records_by_url(site: Path) -> dict[str, str]:
     return {r["url"]: r["title"] for r in records}
 
 
+def _titles_on_beat(site: Path, beat: str) -> set[str]:
+    """The titles of the stories a beat's pages list."""
+    titles = _records_by_url(site)
+    urls = {
+        link.removeprefix("../")
+        for path in (site / "beat").glob(f"{beat.lower()}*.html")
+        for link in re.findall(r'href="([^"]+)"', path.read_text(encoding="utf-8"))
+    }
+    return {titles[url] for url in urls if url in titles}
+
+
 def _all_titles(page) -> list[str]:
     """Every result's title, clicking "More results" until there are no more."""
     titles = _result_titles(page)
@@ -469,7 +482,9 @@ def _story_count(page) -> int:
     return int(found.group(1)) if found else 0
 
 
-def test_facets_filter_with_counts_that_stay_right_and_live_in_the_address(page, sample_server):
+def test_facets_filter_with_counts_that_stay_right_and_live_in_the_address(
+    page, sample_server, sample_site
+):
     _search(page, sample_server, "pipeline")
     total = _story_count(page)
     beats = _facet(page, "Beat")
@@ -478,6 +493,7 @@ def test_facets_filter_with_counts_that_stay_right_and_live_in_the_address(page,
     _tick(page, "Beat", first)
     page.wait_for_function("b => location.search.includes('beat=' + b)", arg=first)
     assert _story_count(page) == beats[first]
+    assert set(_all_titles(page)) <= _titles_on_beat(sample_site, first)
     assert _facet(page, "Beat") == beats  # OR within a facet: the other beats still count
     _tick(page, "Beat", second)
     page.wait_for_function("() => new URL(location).searchParams.getAll('beat').length === 2")
@@ -549,3 +565,29 @@ def test_the_dateline_facet_is_fetched_when_opened_and_filters(page, sample_serv
     page.reload()  # a linked search filtered by dateline fetches it at once
     _wait_for(page, "pipeline")
     assert _story_count(page) == places[place]
+
+
+def test_facet_files_are_runs_that_stay_small_as_the_archive_grows():
+    """Every query fetches the beat and year facets: they must not hold a value per story."""
+    rng = random.Random(5)
+    beats, years = ["City", "Economy", "Sport", "Weather"], ["2021", "2022", "2023", None]
+    count = 20_000
+    values = {
+        "beat": [rng.choice(beats) for _ in range(count)],
+        "year": [rng.choice(years) for _ in range(count)],
+        "place": [f"Town {rng.randrange(300)}" for _ in range(count)],
+    }
+    order = facet_order(values)
+    assert sorted(order) == list(range(count))
+    numbered = {facet: [column[d] for d in order] for facet, column in values.items()}
+    columns = facet_columns(numbered)
+    assert len(columns["beat"]["runs"]) == 2 * len(beats)
+    assert len(columns["year"]["runs"]) <= 2 * len(beats) * len(years)
+    for facet, column in columns.items():  # the runs give each document its value back
+        runs = column["runs"]
+        expanded = [
+            value
+            for value, length in zip(runs[::2], runs[1::2], strict=True)
+            for _ in range(length)
+        ]
+        assert [column["values"][p - 1] if p else None for p in expanded] == numbered[facet]

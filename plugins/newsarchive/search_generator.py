@@ -14,7 +14,7 @@ from pelican.generators import Generator
 
 from . import timings
 from .core.publish import safe_json
-from .core.search_aids import EntityCard, aid_files, analyse_aids
+from .core.search_aids import EntityCard, aid_files, analyse_aids, facet_order
 from .core.search_index import (
     SearchDocument,
     SearchIndex,
@@ -49,6 +49,10 @@ class SearchGenerator(Generator):
             [*self.context.get("articles", []), *self.context.get("undated_articles", [])],
             key=lambda a: a.url,
         )
+        facets = _facet_values(articles)
+        order = facet_order(facets)
+        articles = [articles[number] for number in order]
+        facets = {facet: [values[number] for number in order] for facet, values in facets.items()}
         documents, records = [], []
         for article in articles:
             text = getattr(article, "search_text", "")
@@ -70,7 +74,7 @@ class SearchGenerator(Generator):
             (folder / "docs" / f"{short_ref(number)}.json").write_text(
                 safe_json(record, compact=True), encoding="utf-8"
             )
-        manifest = {**manifest, "aids": self._write_aids(folder, articles, documents)}
+        manifest = {**manifest, "aids": self._write_aids(folder, articles, documents, facets)}
         (folder / "manifest.json").write_text(safe_json(manifest), encoding="utf-8")
         lunr_ready = self._copy_lunr(folder)
         writer.write_file(
@@ -123,7 +127,11 @@ class SearchGenerator(Generator):
         return cached
 
     def _write_aids(
-        self, folder: Path, articles: list[Any], documents: list[SearchDocument]
+        self,
+        folder: Path,
+        articles: list[Any],
+        documents: list[SearchDocument],
+        facets: dict[str, list[str | None]],
     ) -> dict[str, Any]:
         """Phrase pairs, the typo dictionary, entity names and facets (core/search_aids.py),
         in a folder named by their content; what the manifest says of them. Reused whole
@@ -136,11 +144,6 @@ class SearchGenerator(Generator):
             )
             for e in (archive.entities.values() if archive else ())
         ]
-        facets = {
-            "beat": [a.category.name if getattr(a, "category", None) else None for a in articles],
-            "year": [str(a.date.year) if published_date(a) else None for a in articles],
-            "place": [getattr(a, "place", None) or None for a in articles],
-        }
         entities = [[e.id for e in getattr(a, "entities", [])] for a in articles]
         code = code_version("search_aids.py", "search_index.py", "stemmer.py")
         keys = [digest([code, d]) for d in documents]
@@ -176,6 +179,15 @@ class SearchGenerator(Generator):
             return False
         shutil.copyfile(source, folder / "lunr.min.js")
         return True
+
+
+def _facet_values(articles: list[Any]) -> dict[str, list[str | None]]:
+    """facet -> each article's value, or None."""
+    return {
+        "beat": [a.category.name if getattr(a, "category", None) else None for a in articles],
+        "year": [str(a.date.year) if published_date(a) else None for a in articles],
+        "place": [getattr(a, "place", None) or None for a in articles],
+    }
 
 
 def write_files(folder: Path, files: dict[str, str]) -> None:

@@ -20,7 +20,7 @@ import struct
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import groupby, pairwise
 from typing import Any
 
 from .publish import safe_json
@@ -32,6 +32,7 @@ PAIR_BUCKET_BYTES = 12_000
 NAME_BUCKET_BYTES = 8_000
 WORD_BUCKET_BYTES = 4_000
 MIN_TYPO_WORD = 3  # shorter words are not offered as corrections
+NUMBERED_BY = ("beat", "year")  # facets whose documents are numbered together (facet_order)
 
 
 def bucket_of(key: str, buckets: int) -> int:
@@ -152,15 +153,28 @@ def name_buckets(cards: Iterable[EntityCard], bucket_bytes: int = NAME_BUCKET_BY
 
 
 def facet_columns(values: dict[str, Sequence[str | None]]) -> dict[str, Any]:
-    """facet -> {"values": the values in order, "docs": per document 1 + its value's
-    position, or 0 for none}."""
+    """facet -> {"values": the values in order, "runs": per run of documents with one
+    value, 1 + its position (0 for none) and the run's length}: one value per document
+    would be a file growing with the archive, fetched by every query, where runs of
+    documents numbered in `facet_order` stay a few hundred numbers."""
     columns = {}
     for facet, per_document in values.items():
         known = sorted({v for v in per_document if v}, key=lambda v: (v.casefold(), v))
         position = {value: number + 1 for number, value in enumerate(known)}
-        columns[facet] = {"values": known, "docs": [position.get(v, 0) if v else 0
-                                                    for v in per_document]}  # fmt: skip
+        runs = []
+        for value, run in groupby(position.get(v, 0) if v else 0 for v in per_document):
+            runs += [value, sum(1 for _ in run)]
+        columns[facet] = {"values": known, "runs": runs}
     return columns
+
+
+def facet_order(values: dict[str, Sequence[str | None]]) -> list[int]:
+    """The documents' positions sorted by their values of the `NUMBERED_BY` facets (none
+    first), else as given: numbered so, the documents of a beat, and of a year within it,
+    are runs (`facet_columns`)."""
+    count = len(next(iter(values.values()), ()))
+    facets = [f for f in NUMBERED_BY if f in values]
+    return sorted(range(count), key=lambda d: [values[f][d] or "" for f in facets])
 
 
 def entity_documents(entities_per_document: Sequence[Iterable[str]]) -> dict[str, list[int]]:

@@ -525,10 +525,17 @@
     });
   };
 
-  /* A facet's column: {values, docs: per document 1 + its value's position, or 0}. */
+  /* A facet's column: {values, docs: per document 1 + its value's position, or 0}, from
+     the file's runs of documents with one value (pairs: 1 + position, length). */
   ShardedIndex.prototype.facet = function (name) {
     if (!this.aids || (this.aids.facets || []).indexOf(name) === -1) return Promise.resolve(null);
-    return this.file(this.aids.folder + "/facets/" + name + ".json");
+    return this.file(this.aids.folder + "/facets/" + name + ".json").then(function (column) {
+      var docs = [];
+      for (var i = 0; i + 1 < column.runs.length; i += 2) {
+        for (var n = 0; n < column.runs[i + 1]; n++) docs.push(column.runs[i]);
+      }
+      return { values: column.values, docs: docs };
+    });
   };
 
   /* {name, kind, refs: Set} of an entity's documents. */
