@@ -344,6 +344,40 @@ def test_an_id_is_never_handed_to_another_entity():
     assert other.ids["georgia"] != "georgia"
 
 
+def test_an_entity_whose_spellings_a_bigger_entity_shares_keeps_its_id_build_after_build():
+    people = [
+        entity("ana-beridze", "Ana Beridze", "Beridze", mentions=9),
+        entity("beridze", "Beridze", mentions=2),  # a second Beridze, only ever the surname
+    ]
+    first = assign_ids(people, IdMap())
+    again = assign_ids(people, IdMap.from_json(first.id_map.to_json()))
+    assert again.ids == first.ids == {"ana-beridze": "ana-beridze", "beridze": "beridze"}
+    assert again.id_map.spellings == first.id_map.spellings
+    assert again.redirects == {}
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sets(st.sampled_from(["ana", "ana lo", "lo", "mer", "mer lo", "tsk"]), min_size=1),
+            st.integers(1, 5),
+        ),
+        max_size=6,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_building_again_with_nothing_changed_keeps_every_id(found):
+    # Same entities, same archive: the URLs of the first build must hold on the second.
+    entities = [
+        Entity(f"e{number}", sorted(names)[0], "person", tuple(sorted(names)), mentions)
+        for number, (names, mentions) in enumerate(found)
+    ]
+    first = assign_ids(entities, IdMap())
+    second = assign_ids(entities, IdMap.from_json(first.id_map.to_json()))
+    assert second.ids == first.ids
+    assert second.redirects == {}
+
+
 def test_ids_are_applied_to_mentions_and_survive_a_round_trip_through_json():
     assignment = assign_ids([entity("a", "A Name")], IdMap())
     resolution = Resolution({"a": entity("a", "A Name")}, {"x.txt": (LinkedMention(0, 6, "a"),)})

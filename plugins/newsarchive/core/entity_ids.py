@@ -62,10 +62,12 @@ def _spellings(entity: Entity) -> set[str]:
 def assign_ids(entities: Iterable[Entity], previous: IdMap) -> Assignment:
     """Give each entity the id it had before, or a new one no entity ever had."""
     entities = sorted(entities, key=lambda e: (-e.mentions, e.id))
-    owner_of_spelling: dict[str, str] = {}
+    # Every id that had a spelling: a spelling two entities shared ("Smith") must count
+    # for both, or the one holding only shared spellings gets a new id on every build.
+    owners_of_spelling: dict[str, list[str]] = {}
     for old_id, spellings in sorted(previous.spellings.items()):
         for spelling in spellings:
-            owner_of_spelling.setdefault(spelling, old_id)
+            owners_of_spelling.setdefault(spelling, []).append(old_id)
 
     reserved = set(previous.spellings) | set(previous.redirects)
     new_map = IdMap({k: set(v) for k, v in previous.spellings.items()}, dict(previous.redirects))
@@ -76,8 +78,7 @@ def assign_ids(entities: Iterable[Entity], previous: IdMap) -> Assignment:
         spellings = _spellings(entity)
         overlap: dict[str, int] = {}
         for spelling in spellings:
-            old = owner_of_spelling.get(spelling)
-            if old is not None:
+            for old in owners_of_spelling.get(spelling, ()):
                 overlap[old] = overlap.get(old, 0) + 1
         candidates = sorted(
             (old for old in overlap if old not in claimed),
