@@ -8,6 +8,7 @@ import random
 import re
 import shutil
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import quote
 
@@ -17,7 +18,13 @@ from lunr.builder import Builder
 from lunr.index import Index
 from lunr.stop_word_filter import stop_word_filter
 from lunr.trimmer import trimmer
-from newsarchive.core.search_aids import facet_columns, facet_order
+from newsarchive.core.search_aids import (
+    DocumentAids,
+    buckets_of,
+    facet_columns,
+    facet_order,
+    pair_buckets,
+)
 from newsarchive.core.search_index import (
     _INDEXING,
     DEFAULT_BOOSTS,
@@ -66,6 +73,40 @@ def test_python_stems_every_word_as_lunr_js_does():
     js_stems = _lunr_js("stems.js", stdin="\n".join(words)).split("\n")
     differences = [(w, stem(w), j) for w, j in zip(words, js_stems, strict=True) if stem(w) != j]
     assert differences == []
+
+
+@needs_node
+def test_the_page_looks_for_each_key_in_the_file_the_build_put_it_in():
+    words = _word_list()[:3000]
+    keys = [*words, *(f"{a} {b}" for a, b in pairwise(words)), "", "é", "中文 词",
+            "emoji 🙂 key", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "a" * 300]  # fmt: skip
+    counts = [1, 7, 97, 2629, 65_521]
+    for count in counts:
+        page = json.loads(_lunr_js("buckets.js", stdin=json.dumps([[k, count] for k in keys])))
+        assert buckets_of(keys, count).tolist() == page
+
+
+def test_every_phrase_pair_is_found_with_exactly_the_stories_that_have_it():
+    rng = random.Random(7)
+    words = ["tbilisi", "mayor", "river", "bridge", "vote", "kutaisi", "café", "🙂"]
+    aids = [
+        DocumentAids(tuple(sorted({f"{rng.choice(words)} {rng.choice(words)}"
+                                   for _ in range(rng.randrange(0, 12))})), (), ())
+        for _ in range(400)
+    ]  # fmt: skip
+    files = [json.loads(text) for text in pair_buckets(aids, bucket_bytes=300)]
+    assert len(files) > 1
+    found = {}
+    for number, bucket in enumerate(files):
+        for pair, deltas in bucket.items():
+            assert buckets_of([pair], len(files))[0] == number  # where the page will look
+            documents = [sum(deltas[: i + 1]) for i in range(len(deltas))]
+            found[pair] = documents
+    expected = {}
+    for number, document in enumerate(aids):
+        for pair in document.pairs:
+            expected.setdefault(pair, []).append(number)
+    assert found == expected
 
 
 def test_a_final_y_after_a_consonant_becomes_i_but_not_after_a_vowel():

@@ -8,7 +8,7 @@
 - **facets**: each document's beat, year and dateline place, and each entity's documents,
   so results can be filtered and counted.
 
-Pairs, words and names are spread over files by a hash of their key (`bucket_of`, computed
+Pairs, words and names are spread over files by a hash of their key (`buckets_of`, computed
 the same way by the page), so the page needs no list of them to find the one it wants.
 """
 
@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import math
-import struct
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby, pairwise
 from typing import Any
+
+import numpy as np
 
 from .publish import safe_json
 from .search_index import SearchDocument, index_term, index_terms, searchable
@@ -33,16 +34,6 @@ NAME_BUCKET_BYTES = 8_000
 WORD_BUCKET_BYTES = 4_000
 MIN_TYPO_WORD = 3  # shorter words are not offered as corrections
 NUMBERED_BY = ("beat", "year")  # facets whose documents are numbered together (facet_order)
-
-
-def bucket_of(key: str, buckets: int) -> int:
-    """FNV-1a (32 bits) over the key's UTF-16 code units, as JavaScript's charCodeAt sees
-    them, modulo `buckets`: the page computes the same to know which file to fetch."""
-    value = 0x811C9DC5
-    data = key.encode("utf-16-le", "surrogatepass")
-    for unit in struct.unpack(f"<{len(data) // 2}H", data):
-        value = ((value ^ unit) * 0x01000193) & 0xFFFFFFFF
-    return value % buckets
 
 
 @dataclass(frozen=True)
@@ -76,28 +67,72 @@ def _words(text: str) -> Iterable[str]:
             yield word
 
 
+def buckets_of(keys: Sequence[str], buckets: int) -> np.ndarray:
+    """Each key's file: FNV-1a (32 bits) over the key's UTF-16 code units, as JavaScript's
+    charCodeAt sees them, modulo `buckets`; the page computes the same to know which file
+    to fetch. The hash runs one character position at a time over every key still that
+    long, as arrays: a loop per key costs seconds for the pairs of 10,000 stories."""
+    joined = "".join(keys).encode("utf-16-le", "surrogatepass")
+    units = np.frombuffer(joined, dtype="<u2").astype(np.uint64)
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    if len(units) != lengths.sum():  # characters beyond the BMP are two code units each
+        lengths = np.array([len(k.encode("utf-16-le", "surrogatepass")) // 2 for k in keys])
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    longest_first = np.argsort(-lengths, kind="stable")
+    lengths, starts = lengths[longest_first], starts[longest_first]
+    values = np.full(len(keys), 0x811C9DC5, dtype=np.uint64)
+    for position in range(int(lengths[0]) if len(keys) else 0):
+        still = int(np.searchsorted(-lengths, -position, side="left"))  # keys longer than it
+        unit = units[starts[:still] + position]
+        values[:still] = ((values[:still] ^ unit) * np.uint64(0x01000193)) & np.uint64(0xFFFFFFFF)
+    result = np.empty(len(keys), dtype=np.int64)
+    result[longest_first] = (values % np.uint64(buckets)).astype(np.int64)
+    return result
+
+
 def _deltas(numbers: Sequence[int]) -> list[int]:
     return [n - p for n, p in zip(numbers, [0, *numbers[:-1]], strict=True)]
 
 
-def _bucketed(entries: dict[str, Any], bucket_bytes: int) -> list[str]:
-    """The entries spread over files by bucket_of their key: each file's JSON text."""
-    # repr's length is about JSON's, and far quicker than writing each entry twice
-    size = sum(len(key) + len(repr(value)) for key, value in entries.items())
+def _spread(keys: Sequence[str], values: Sequence[Any], size: int, bucket_bytes: int) -> list[str]:
+    """Each key with its value, in files by buckets_of the key (`size`: about how many bytes
+    of JSON they make together): each file's JSON text."""
     count = max(1, math.ceil(size / bucket_bytes))
     buckets: list[dict[str, Any]] = [{} for _ in range(count)]
-    for key in sorted(entries):
-        buckets[bucket_of(key, count)][key] = entries[key]
+    for key, value, bucket in zip(keys, values, buckets_of(keys, count).tolist(), strict=True):
+        buckets[bucket][key] = value
     return [safe_json(bucket, compact=True) for bucket in buckets]
+
+
+def _bucketed(entries: dict[str, Any], bucket_bytes: int) -> list[str]:
+    """The entries spread over files by buckets_of their key: each file's JSON text."""
+    # repr's length is about JSON's, and far quicker than writing each entry twice
+    size = sum(len(key) + len(repr(value)) for key, value in entries.items())
+    return _spread(list(entries), list(entries.values()), size, bucket_bytes)
 
 
 def pair_buckets(aids: Sequence[DocumentAids], bucket_bytes: int = PAIR_BUCKET_BYTES) -> list[str]:
     """pair -> the documents that have it, delta-coded."""
-    documents: dict[str, list[int]] = defaultdict(list)
-    for number, document in enumerate(aids):
-        for pair in document.pairs:
-            documents[pair].append(number)
-    return _bucketed({pair: _deltas(docs) for pair, docs in documents.items()}, bucket_bytes)
+    # As arrays: an archive of 10,000 stories has millions of (pair, document) postings.
+    number_of: dict[str, int] = {}
+    pair_numbers = np.fromiter(
+        (number_of.setdefault(pair, len(number_of)) for a in aids for pair in a.pairs),
+        dtype=np.int64,
+    )
+    counts = np.fromiter(map(len, (a.pairs for a in aids)), dtype=np.int64, count=len(aids))
+    documents = np.repeat(np.arange(len(aids), dtype=np.int64), counts)
+    by_pair = np.argsort(pair_numbers, kind="stable")  # each pair's documents stay in order
+    documents, pair_numbers = documents[by_pair], pair_numbers[by_pair]
+    first = np.ones(len(documents), dtype=bool)
+    first[1:] = pair_numbers[1:] != pair_numbers[:-1]
+    deltas = documents - np.where(first, 0, np.roll(documents, 1))
+    bounds = [*np.flatnonzero(first).tolist(), len(documents)]
+    # The size of each pair's JSON list: its numbers' digits, a comma between two, brackets.
+    digits = 1 + np.searchsorted(10 ** np.arange(1, 19, dtype=np.int64), deltas, side="right")
+    size = int(digits.sum()) + 2 * len(deltas) + sum(map(len, number_of))
+    flat = deltas.tolist()
+    postings = [flat[start:end] for start, end in pairwise(bounds)]
+    return _spread(list(number_of), postings, size, bucket_bytes)
 
 
 def typo_key(word: str) -> str:

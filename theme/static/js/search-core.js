@@ -225,7 +225,7 @@
     });
   };
 
-  /* FNV-1a over UTF-16 code units, as core/search_aids.bucket_of. */
+  /* FNV-1a over UTF-16 code units, as core/search_aids.buckets_of. */
   function bucketOf(key, buckets) {
     var value = 0x811c9dc5;
     for (var i = 0; i < key.length; i++) {
