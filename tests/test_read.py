@@ -180,6 +180,15 @@ def test_complete_dates_are_read(written, expected):
     assert parse_date(written, "a.txt", 1) == expected
 
 
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 12, 31)))
+def test_a_date_written_as_yyyy_mm_dd_reads_as_the_same_date_written_out(moment):
+    written_out = f"{moment:%d %B %Y %H:%M}"
+    assert parse_date(f"{moment:%Y-%m-%d %H:%M}", "a.txt", 1) == parse_date(written_out, "a.txt", 1)
+    assert parse_date(f"{moment:%Y-%m-%d}", "a.txt", 1) == parse_date(f"{moment:%d %B %Y}", "a", 1)
+    with_seconds = f"{moment:%Y-%m-%dT%H:%M:%S}"
+    assert parse_date(with_seconds, "a.txt", 1) == moment.replace(microsecond=0)
+
+
 @pytest.mark.parametrize("written", ["August 2016", "2016", "Monday", "2016-02-30", "soon"])
 def test_incomplete_or_impossible_dates_are_refused_not_completed(written):
     with pytest.raises(ArticleFormatError, match="not a complete date") as error:
