@@ -155,6 +155,7 @@ class Fingerprints:
     def __init__(self, settings: dict[str, Any]) -> None:
         self.settings = settings
         self._objects: dict[tuple[int, bool, frozenset[str]], tuple[Any, bytes]] = {}
+        self._wrappers: dict[tuple[str, str, str], bytes] = {}
 
     def variable(self, value: Any, mentioned: frozenset[str]) -> bytes:
         """A template variable's value: a story, page or entity shows all of itself."""
@@ -207,7 +208,12 @@ class Fingerprints:
             wanted = ENTITY_LISTED + (ENTITY_OWN if own else ())
             return self._fields(value, wanted, mentioned, ("id", "url"))
         if isinstance(value, URLWrapper):  # categories, authors, tags
-            return _hash(type(value).__name__, value.name, value.slug, value.url, value.save_as)
+            # Pelican makes one per article, so they are known by name: their addresses
+            # follow from it and from the settings, which a build does not change.
+            known = (type(value).__name__, value.name, value.slug)
+            if known not in self._wrappers:
+                self._wrappers[known] = _hash(*known, value.url, value.save_as)
+            return self._wrappers[known]
         if isinstance(value, RelatedStory):
             return _hash("related", self._of(value.article, mentioned), value.reason)
         if isinstance(value, Spelling):
@@ -336,11 +342,18 @@ class CarryingWriter(Writer):
         if filename in self._linked:  # never write through a link into the previous output
             os.unlink(filename)
             self._linked.discard(filename)
-        handle = super()._open_w(filename, encoding, override)
         if carry is None or carry[0] != filename:
-            return handle
-        handle.close()
-        os.unlink(filename)
+            return super()._open_w(filename, encoding, override)
+        if filename in self._written_files or filename in self._overridden_files:
+            handle = super()._open_w(filename, encoding, override)  # Pelican's checks
+            if handle.name == os.devnull:  # Pelican keeps the file written first
+                return handle
+            handle.close()
+            os.unlink(filename)
+        else:  # Pelican's bookkeeping, without creating a file only to replace it
+            self._written_files.add(filename)
+            if override:
+                self._overridden_files.add(filename)
         try:
             os.link(carry[1], filename)
         except OSError:  # another file system, or too many links

@@ -114,8 +114,9 @@ def relate(
     vocabulary = vectorizer.get_feature_names_out()
     corpus = _Corpus(documents, matrix, weights)
     keys = _key_matrix(corpus, limits)
+    keys_by_key = keys.T.tocsr()  # once: a product with `keys.T` would convert it per block
     pairs = _Pairs.concatenate(
-        [_score_block(corpus, keys, rows, limits) for rows in _blocks(len(documents))]
+        [_score_block(corpus, keys, keys_by_key, rows, limits) for rows in _blocks(len(documents))]
     )
     relations.candidate_pairs = pairs.candidate_count
 
@@ -262,11 +263,13 @@ class _Pairs:
             yield float(scores[position]), int(others[position])
 
 
-def _score_block(corpus: _Corpus, keys: Any, rows: range, limits: Limits) -> _Pairs:
+def _score_block(
+    corpus: _Corpus, keys: Any, keys_by_key: Any, rows: range, limits: Limits
+) -> _Pairs:
     """Candidates of each document in the block (the documents sharing most keys with it,
     ties by key) and their scores."""
     block = slice(rows.start, rows.stop)
-    votes = (keys[block] @ keys.T).tocsr()
+    votes = (keys[block] @ keys_by_key).tocsr()
     documents: list[np.ndarray] = []
     others: list[np.ndarray] = []
     for local, index in enumerate(rows):
