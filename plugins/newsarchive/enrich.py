@@ -535,7 +535,10 @@ def _relate_articles(
     )
     relations = stages.get("related", inputs)
     if relations is None:
-        relations = relate(documents, count=settings["RELATED_COUNT"], weights=weights)
+        threads = settings["NEWSARCHIVE_PROCESSES"] or available_cores()
+        relations = relate(
+            documents, count=settings["RELATED_COUNT"], weights=weights, threads=threads
+        )
         stages.put_latest("related", inputs, relations)
     by_key = {a.relative_source_path: a for a in articles}
     names = {entity_id: entity.name for entity_id, entity in entities.items()}

@@ -17,6 +17,7 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -95,8 +96,10 @@ def relate(
     count: int = 5,
     weights: Weights = Weights(),
     limits: Limits = Limits(),
+    threads: int = 1,
 ) -> Relations:
-    """The `count` most related documents for each, and the near-duplicate groups."""
+    """The `count` most related documents for each, and the near-duplicate groups; the
+    candidates scored on `threads` threads (the result is the same on any number)."""
     relations = Relations()
     if len(documents) < 2:
         return relations
@@ -115,9 +118,16 @@ def relate(
     corpus = _Corpus(documents, matrix, weights)
     keys = _key_matrix(corpus, limits)
     keys_by_key = keys.T.tocsr()  # once: a product with `keys.T` would convert it per block
-    pairs = _Pairs.concatenate(
-        [_score_block(corpus, keys, keys_by_key, rows, limits) for rows in _blocks(len(documents))]
-    )
+    # Threads: the sparse products run without the GIL, and the blocks are independent.
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        pairs = _Pairs.concatenate(
+            list(
+                pool.map(
+                    lambda rows: _score_block(corpus, keys, keys_by_key, rows, limits),
+                    _blocks(len(documents)),
+                )
+            )
+        )
     relations.candidate_pairs = pairs.candidate_count
 
     parent = list(range(len(documents)))

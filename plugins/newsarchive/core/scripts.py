@@ -69,6 +69,7 @@ def dominant_script(text: str) -> str:
     return counts.most_common(1)[0][0]
 
 
+@lru_cache(maxsize=65_536)  # names are looked at once per mention: the same few thousand
 def detect(text: str) -> ScriptInfo:
     """Script, best-guess language and direction of a line of text."""
     script = dominant_script(text)
