@@ -67,6 +67,28 @@ def test_an_edited_story_renders_only_the_pages_that_show_it(archive):
     assert 0 < report.pages_rendered < report.pages_carried
 
 
+def test_search_files_that_did_not_change_are_linked_and_a_changed_one_written_anew(archive):
+    content, tmp_path, again = archive
+    search = tmp_path / "site" / "search"
+    before = {p.relative_to(search): p for p in search.rglob("*.json")}
+    kept = tmp_path / "kept"  # the first build's files, as a deploy that still serves them
+    for relative, path in before.items():
+        (kept / relative).parent.mkdir(parents=True, exist_ok=True)
+        (kept / relative).hardlink_to(path)
+    old_bytes = {relative: path.read_bytes() for relative, path in before.items()}
+    story = content / STORY
+    story.write_text(story.read_text(encoding="utf-8") + "\nThe manuscripts were catalogued.\n")
+    again()
+    after = {p.relative_to(search): p for p in search.rglob("*.json")}
+    same = [r for r in after if r in before and after[r].read_bytes() == old_bytes[r]]
+    changed = [r for r in after if r in before and after[r].read_bytes() != old_bytes[r]]
+    assert len(same) > 30  # the records of every other story, at least
+    assert all((kept / r).stat().st_ino == after[r].stat().st_ino for r in same)  # linked
+    assert any(str(r).startswith("docs/") for r in changed)  # the edited story's record
+    # Writing the new build never wrote into the old one's files.
+    assert all((kept / r).read_bytes() == old_bytes[r] for r in before)
+
+
 def test_an_added_story(archive):
     content, tmp_path, again = archive
     (content / "2024" / "2024-11-20-new-bridge.txt").write_text(

@@ -377,6 +377,25 @@ class _Watched:
         return self.writer._render(self.template, localcontext)
 
 
+def write_or_carry(target: Path, data: bytes, previous: Path | None) -> None:
+    """Writes `data` at `target` (a path in the staging folder), or hard-links the previous
+    build's file there when it holds exactly these bytes: most of the search index is the
+    same from one build to the next, and a link costs no data written."""
+    if previous is not None:
+        try:
+            same = previous.stat().st_size == len(data) and previous.read_bytes() == data
+        except OSError:
+            same = False
+        if same:
+            try:
+                os.link(previous, target)
+                return
+            except OSError:  # another file system, or too many links: written below
+                pass
+    target.unlink(missing_ok=True)  # never write through a link into the previous output
+    target.write_bytes(data)
+
+
 def load_digests(cache_file: Path, output: Path) -> dict[str, str]:
     """The page digests recorded by the build that wrote `output`, if that build's are the
     ones kept."""

@@ -13,6 +13,7 @@ from typing import Any
 from pelican.generators import Generator
 
 from . import timings
+from .carried_pages import write_or_carry
 from .core.publish import safe_json
 from .core.search_aids import EntityCard, aid_files, analyse_aids, facet_order
 from .core.search_index import (
@@ -68,14 +69,15 @@ class SearchGenerator(Generator):
                 )
             )
         shards, manifest, terms = self._index(documents)
-        (folder / "docs").mkdir(parents=True, exist_ok=True)
-        write_files(folder, shard_files(shards))
-        for number, record in enumerate(records):  # refs are numbers in the index's order
-            (folder / "docs" / f"{short_ref(number)}.json").write_text(
-                safe_json(record, compact=True), encoding="utf-8"
-            )
-        manifest = {**manifest, "aids": self._write_aids(folder, articles, documents, facets)}
-        (folder / "manifest.json").write_text(safe_json(manifest), encoding="utf-8")
+        previous = self._previous_folder()
+        write_files(folder, shard_files(shards), previous)
+        # refs are numbers in the index's order
+        texts = {
+            f"docs/{short_ref(n)}.json": safe_json(r, compact=True) for n, r in enumerate(records)
+        }
+        write_files(folder, texts, previous)
+        aids = self._write_aids(folder, articles, documents, facets, previous)
+        write_files(folder, {"manifest.json": safe_json({**manifest, "aids": aids})}, previous)
         lunr_ready = self._copy_lunr(folder)
         writer.write_file(
             save_as,
@@ -132,6 +134,7 @@ class SearchGenerator(Generator):
         articles: list[Any],
         documents: list[SearchDocument],
         facets: dict[str, list[str | None]],
+        previous: Path | None,
     ) -> dict[str, Any]:
         """Phrase pairs, the typo dictionary, entity names and facets (core/search_aids.py),
         in a folder named by their content; what the manifest says of them. Reused whole
@@ -164,8 +167,16 @@ class SearchGenerator(Generator):
         manifest, files = cached
         for old in folder.glob("aids-*"):  # an earlier build's, in a reused output
             shutil.rmtree(old)
-        write_files(folder, files)
+        write_files(folder, files, previous)
         return manifest
+
+    def _previous_folder(self) -> Path | None:
+        """The search folder of the output this build replaces, whose unchanged files are
+        linked rather than written again (most of them, on most builds)."""
+        carry_from = self.settings.get("NEWSARCHIVE_CARRY_FROM")
+        if not carry_from or self.settings.get("NEWSARCHIVE_FRESH"):
+            return None
+        return Path(carry_from) / self.settings["SEARCH_INDEX_PATH"]
 
     def _copy_lunr(self, folder: Path) -> bool:
         source = Path(self.settings["SEARCH_LUNR_JS"] or LUNR_JS)
@@ -190,12 +201,16 @@ def _facet_values(articles: list[Any]) -> dict[str, list[str | None]]:
     }
 
 
-def write_files(folder: Path, files: dict[str, str]) -> None:
-    """Writes each text at its path under folder, making the folders it needs."""
+def write_files(folder: Path, files: dict[str, str], previous: Path | None = None) -> None:
+    """Writes each text at its path under folder, making the folders it needs; a file the
+    `previous` folder holds with the same text is hard-linked instead."""
+    made: set[Path] = set()
     for path, text in files.items():
         target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        write_or_carry(target, text.encode("utf-8"), previous / path if previous else None)
 
 
 def cached_per_item(
