@@ -94,10 +94,14 @@ def _deltas(numbers: Sequence[int]) -> list[int]:
     return [n - p for n, p in zip(numbers, [0, *numbers[:-1]], strict=True)]
 
 
+def _bucket_count(size: int, bucket_bytes: int) -> int:
+    return max(1, math.ceil(size / bucket_bytes))
+
+
 def _spread(keys: Sequence[str], values: Sequence[Any], size: int, bucket_bytes: int) -> list[str]:
     """Each key with its value, in files by buckets_of the key (`size`: about how many bytes
     of JSON they make together): each file's JSON text."""
-    count = max(1, math.ceil(size / bucket_bytes))
+    count = _bucket_count(size, bucket_bytes)
     buckets: list[dict[str, Any]] = [{} for _ in range(count)]
     for key, value, bucket in zip(keys, values, buckets_of(keys, count).tolist(), strict=True):
         buckets[bucket][key] = value
@@ -126,13 +130,25 @@ def pair_buckets(aids: Sequence[DocumentAids], bucket_bytes: int = PAIR_BUCKET_B
     first = np.ones(len(documents), dtype=bool)
     first[1:] = pair_numbers[1:] != pair_numbers[:-1]
     deltas = documents - np.where(first, 0, np.roll(documents, 1))
-    bounds = [*np.flatnonzero(first).tolist(), len(documents)]
+    starts = np.flatnonzero(first)
+    ends = np.append(starts[1:], len(documents))
+    del documents, pair_numbers, by_pair, first
     # The size of each pair's JSON list: its numbers' digits, a comma between two, brackets.
     digits = 1 + np.searchsorted(10 ** np.arange(1, 19, dtype=np.int64), deltas, side="right")
     size = int(digits.sum()) + 2 * len(deltas) + sum(map(len, number_of))
-    flat = deltas.tolist()
-    postings = [flat[start:end] for start, end in pairwise(bounds)]
-    return _spread(list(number_of), postings, size, bucket_bytes)
+    del digits
+    keys = list(number_of)
+    del number_of
+    count = _bucket_count(size, bucket_bytes)
+    in_bucket = buckets_of(keys, count)
+    by_bucket = np.argsort(in_bucket, kind="stable")
+    cuts = np.searchsorted(in_bucket[by_bucket], np.arange(count + 1)).tolist()
+    texts = []
+    for bucket in range(count):  # one bucket's lists at a time: millions in all
+        members = by_bucket[cuts[bucket] : cuts[bucket + 1]].tolist()
+        entries = {keys[p]: deltas[starts[p] : ends[p]].tolist() for p in members}
+        texts.append(safe_json(entries, compact=True))
+    return texts
 
 
 def typo_key(word: str) -> str:
