@@ -291,10 +291,10 @@ def parse_date(value: str, source: str, line: int | None) -> datetime:
     A date missing its day, month or year is refused rather than completed with
     today's values, which would invent a date the article never had.
     """
-    if _ISO_DATE.fullmatch(value.strip()):
+    if _ISO_DATE.fullmatch(iso := value.strip()):
         # The usual header form: read directly, twenty times quicker than probing dateutil.
         try:
-            written = datetime.fromisoformat(value.strip())
+            written = datetime.fromisoformat(iso)
         except ValueError:  # "2016-02-30": the general path says what is wrong
             written = None
         if written is not None and written.year >= EARLIEST_YEAR:

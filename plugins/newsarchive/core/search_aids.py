@@ -98,21 +98,16 @@ def _bucket_count(size: int, bucket_bytes: int) -> int:
     return max(1, math.ceil(size / bucket_bytes))
 
 
-def _spread(keys: Sequence[str], values: Sequence[Any], size: int, bucket_bytes: int) -> list[str]:
-    """Each key with its value, in files by buckets_of the key (`size`: about how many bytes
-    of JSON they make together): each file's JSON text."""
-    count = _bucket_count(size, bucket_bytes)
-    buckets: list[dict[str, Any]] = [{} for _ in range(count)]
-    for key, value, bucket in zip(keys, values, buckets_of(keys, count).tolist(), strict=True):
-        buckets[bucket][key] = value
-    return [safe_json(bucket, compact=True) for bucket in buckets]
-
-
 def _bucketed(entries: dict[str, Any], bucket_bytes: int) -> list[str]:
     """The entries spread over files by buckets_of their key: each file's JSON text."""
     # repr's length is about JSON's, and far quicker than writing each entry twice
     size = sum(len(key) + len(repr(value)) for key, value in entries.items())
-    return _spread(list(entries), list(entries.values()), size, bucket_bytes)
+    count = _bucket_count(size, bucket_bytes)
+    buckets: list[dict[str, Any]] = [{} for _ in range(count)]
+    keys = list(entries)
+    for key, bucket in zip(keys, buckets_of(keys, count).tolist(), strict=True):
+        buckets[bucket][key] = entries[key]
+    return [safe_json(bucket, compact=True) for bucket in buckets]
 
 
 def pair_buckets(aids: Sequence[DocumentAids], bucket_bytes: int = PAIR_BUCKET_BYTES) -> list[str]:
