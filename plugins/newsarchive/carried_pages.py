@@ -23,21 +23,24 @@ import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterable
-from dataclasses import fields, is_dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import meta, nodes
+from pelican import signals
 from pelican.contents import Content
 from pelican.paginator import Page as PaginatorPage
 from pelican.paginator import Paginator
 from pelican.urlwrappers import URLWrapper
 from pelican.utils import sanitised_join
-from pelican.writers import Writer
+from pelican.writers import FileOverwriteFailedError, Writer
 
 from . import timings
+from .extraction_pool import available_cores
+from .output_pool import Outcome, chunks, is_worth_forking, passthrough, run_all
 from .stage_cache import CACHE_FILE, StageCache, installed_version
 
 PLUGIN = Path(__file__).parent
@@ -287,8 +290,27 @@ def _marker_identity(folder: Path, marker: str) -> str | None:
     return f"{folder}:{stat.st_ino}:{stat.st_mtime_ns}"
 
 
+@dataclass
+class _QueuedPage:
+    """A page to write at the end: its template, the context Pelican rendered it from, and
+    what the page's own context holds beside it (its story, its address, ...)."""
+
+    template: Any
+    context: dict[str, Any]
+    own: dict[str, Any]
+
+    def localcontext(self) -> dict[str, Any]:
+        localcontext = self.context.copy()
+        localcontext.update(self.own)
+        return localcontext
+
+
 class CarryingWriter(Writer):
-    """Pelican's writer, carrying over each page whose digest is unchanged."""
+    """Pelican's writer, carrying over each page whose digest is unchanged.
+
+    With more than one process (NEWSARCHIVE_PROCESSES, default all cores), pages are queued
+    as Pelican asks for them and written at the end of the build (`write_queued`) on all
+    cores, with the tasks queued beside them (the search index)."""
 
     last: CarryingWriter | None = None  # the writer of the build under way, for site_build
 
@@ -304,6 +326,12 @@ class CarryingWriter(Writer):
         self.digests: dict[str, str] = {}
         self.rendered = 0
         self.carried = 0
+        self.processes = settings.get("NEWSARCHIVE_PROCESSES") or available_cores()
+        self._queuing = False
+        self._queued: dict[str, _QueuedPage] = {}  # path in staging -> page
+        self._tasks: list[Callable[[], Any]] = []
+        self._context: dict[str, Any] = {}  # the one of the write_file under way
+        self._page_asked: tuple[Any, dict[str, Any]] | None = None  # (template, localcontext)
         self._linked: set[str] = set()
         self._carry_next: tuple[str, str] | None = None  # (path in staging, previous file)
         self._prints = Fingerprints(settings)
@@ -320,24 +348,53 @@ class CarryingWriter(Writer):
                     folders += [Path(p) for p in getattr(mapping, "searchpath", ())]
                 folders += [Path(p) for p in getattr(loader, "searchpath", ())]
             self.site = site_digest(self.settings, dict.fromkeys(folders))
+            # A plugin watching each file as it is written expects to find it written.
+            self._queuing = self.processes > 1 and not signals.content_written.receivers
+        self._context = context
         super().write_file(name, _Watched(template, self), context, *args, **kwargs)
 
+    def queue_task(self, task: Callable[[], Any]) -> None:
+        """Runs `task` (which writes files of its own) beside the pages at the end of the
+        build when pages are queued, else now."""
+        if self._queuing:
+            self._tasks.append(task)
+        else:
+            task()
+
     def _render(self, template: Any, localcontext: dict[str, Any]) -> str:
+        if self._queuing:  # _open_w, next, queues it
+            self._page_asked = (template, localcontext)
+            return ""
         name = localcontext["output_file"]
         assert self.site is not None and self._reads is not None
         with timings.timed("page digests"):
             digest = page_digest(self.site, template, localcontext, self._reads, self._prints)
         if digest is not None:
             self.digests[name] = digest
-        if digest is not None and self.previous.get(name) == digest:
-            previous = os.path.join(self.previous_output, name)
-            if os.path.isfile(previous):
-                self._carry_next = (sanitised_join(self.output_path, name), previous)
-                return ""
+        previous = self._unchanged_previous(name, digest)
+        if previous is not None:
+            self._carry_next = (sanitised_join(self.output_path, name), previous)
+            return ""
         self.rendered += 1
         return template.render(localcontext)
 
+    def _unchanged_previous(self, name: str, digest: str | None) -> str | None:
+        """The previous output's file of this page, if it shows what this one would."""
+        if digest is None or self.previous.get(name) != digest:
+            return None
+        previous = os.path.join(self.previous_output, name)
+        return previous if os.path.isfile(previous) else None
+
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        asked, self._page_asked = self._page_asked, None
+        if asked is not None:
+            if self._claim(filename, override):
+                template, localcontext = asked
+                own = {key: value for key, value in localcontext.items()
+                       if self._context.get(key, _ABSENT) is not value}  # fmt: skip
+                own["localsiteurl"] = localcontext["localsiteurl"]
+                self._queued[filename] = _QueuedPage(template, self._context, own)
+            return open(os.devnull, "w", encoding=encoding)
         carry, self._carry_next = self._carry_next, None
         if filename in self._linked:  # never write through a link into the previous output
             os.unlink(filename)
@@ -354,13 +411,96 @@ class CarryingWriter(Writer):
             self._written_files.add(filename)
             if override:
                 self._overridden_files.add(filename)
-        try:
-            os.link(carry[1], filename)
-        except OSError:  # another file system, or too many links
-            shutil.copy2(carry[1], filename)
+        _link_or_copy(carry[1], filename)
         self._linked.add(filename)
         self.carried += 1
         return open(os.devnull, "w", encoding=encoding)
+
+    def _claim(self, filename: str, override: bool) -> bool:
+        """Pelican's rule for a file asked for twice (Writer._open_w), without opening it:
+        whether this write is the one kept."""
+        if filename in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" a second time (was previously overwritten)'
+                )
+            return False
+        if filename in self._written_files and not override:
+            raise FileOverwriteFailedError(
+                f'Failed to overwrite "{filename}" as Pelican has already written to it '
+                "previously (set `override=True` if intended)"
+            )
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        return True
+
+    def write_queued(self) -> None:
+        """Renders or carries over every queued page and runs the queued tasks, on up to
+        NEWSARCHIVE_PROCESSES forked workers; the tasks first, as they take longest."""
+        pages, self._queued = list(self._queued.items()), {}
+        tasks, self._tasks = self._tasks, []
+        if not pages and not tasks:
+            return
+        work = [passthrough(task) for task in tasks]
+        work += [_PageChunk(self, pages[r.start : r.stop]) for r in chunks(len(pages))]
+        processes = self.processes if is_worth_forking(len(pages)) else 1
+        with timings.timed("writing pages"):
+            outcome = run_all(work, processes)
+        self.digests.update(outcome.digests)
+        self.rendered += outcome.rendered
+        self.carried += outcome.carried
+
+    def write_pages(self, pages: list[tuple[str, _QueuedPage]]) -> Outcome:
+        """Each page rendered into its file, or linked from the previous output."""
+        assert self.site is not None and self._reads is not None
+        outcome = Outcome()
+        for filename, page in pages:
+            localcontext = page.localcontext()
+            if localcontext["localsiteurl"]:  # as Pelican's writer does before rendering
+                page.context["localsiteurl"] = localcontext["localsiteurl"]
+            name = localcontext["output_file"]
+            with timings.timed("page digests"):
+                digest = page_digest(
+                    self.site, page.template, localcontext, self._reads, self._prints
+                )
+            if digest is not None:
+                outcome.digests[name] = digest
+            previous = self._unchanged_previous(name, digest)
+            if previous is not None:
+                _link_or_copy(previous, filename)
+                outcome.carried += 1
+                continue
+            output = page.template.render(localcontext)
+            with open(filename, "w", encoding="utf-8") as handle:
+                handle.write(output)
+            outcome.rendered += 1
+        return outcome
+
+
+_ABSENT = object()
+
+
+@dataclass
+class _PageChunk:
+    writer: CarryingWriter
+    pages: list[tuple[str, _QueuedPage]]
+
+    def __call__(self) -> Outcome:
+        return self.writer.write_pages(self.pages)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or too many links
+        shutil.copy2(source, target)
+
+
+def write_queued_pages(pelican: Any) -> None:
+    """finalized: the pages and tasks the build's writer queued, written on all cores."""
+    if CarryingWriter.last is not None:
+        CarryingWriter.last.write_queued()
 
 
 class _Watched:

@@ -25,7 +25,7 @@ from pelican.readers import BaseReader, MarkdownReader
 from pelican.utils import order_content
 
 from . import timings
-from .carried_pages import get_writer
+from .carried_pages import get_writer, write_queued_pages
 from .core.content_files import content_files, refusal
 from .core.dateline import mark_dateline_in_html
 from .core.dates import describe, html_datetime
@@ -541,6 +541,7 @@ def register() -> None:
     signals.initialized.connect(apply_default_settings)
     signals.get_generators.connect(get_generators)
     signals.get_writer.connect(get_writer)
+    signals.finalized.connect(write_queued_pages)
     signals.generator_init.connect(read_only_inside_content)
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(count_articles_to_read)

@@ -36,15 +36,33 @@ LUNR_JS = PROJECT_ROOT / "node_modules" / "lunr" / "lunr.min.js"
 
 class SearchGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
-        with timings.timed("search index"):
-            self._write_search(writer)
-
-    def _write_search(self, writer: Any) -> None:
         settings = self.settings
         save_as = settings["SEARCH_SAVE_AS"]
         if not save_as:
             return
         folder = Path(self.output_path) / settings["SEARCH_INDEX_PATH"]
+        folder.mkdir(parents=True, exist_ok=True)
+        lunr_ready = self._copy_lunr(folder)
+        writer.write_file(
+            save_as,
+            self.get_template("search"),
+            self.context,
+            relative_urls=settings["RELATIVE_URLS"],
+            url=settings["SEARCH_URL"],
+            page_name="search",
+            search_index_path=settings["SEARCH_INDEX_PATH"],
+            search_ready=lunr_ready,
+        )
+        # The index is the longest part of the output: beside the pages where they are
+        # written on all cores (CarryingWriter), else now.
+        queue = getattr(writer, "queue_task", None)
+        (queue or _run_now)(lambda: self._write_index(folder))
+
+    def _write_index(self, folder: Path) -> None:
+        with timings.timed("search index"):
+            self._write_files(folder)
+
+    def _write_files(self, folder: Path) -> None:
         started = time.perf_counter()
         articles = sorted(
             [*self.context.get("articles", []), *self.context.get("undated_articles", [])],
@@ -78,17 +96,6 @@ class SearchGenerator(Generator):
         write_files(folder, texts, previous)
         aids = self._write_aids(folder, articles, documents, facets, previous)
         write_files(folder, {"manifest.json": safe_json({**manifest, "aids": aids})}, previous)
-        lunr_ready = self._copy_lunr(folder)
-        writer.write_file(
-            save_as,
-            self.get_template("search"),
-            self.context,
-            relative_urls=settings["RELATIVE_URLS"],
-            url=settings["SEARCH_URL"],
-            page_name="search",
-            search_index_path=settings["SEARCH_INDEX_PATH"],
-            search_ready=lunr_ready,
-        )
         logger.info(
             "Search: %d articles, %d terms in %d shards, %.1f s",
             len(documents),
@@ -190,6 +197,10 @@ class SearchGenerator(Generator):
             return False
         shutil.copyfile(source, folder / "lunr.min.js")
         return True
+
+
+def _run_now(task: Callable[[], None]) -> None:
+    task()
 
 
 def _facet_values(articles: list[Any]) -> dict[str, list[str | None]]:

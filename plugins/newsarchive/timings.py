@@ -21,7 +21,12 @@ def start(stage: str) -> None:
 
 def stop(stage: str) -> None:
     if stage in _started:
-        _seconds[stage] = _seconds.get(stage, 0.0) + time.perf_counter() - _started.pop(stage)
+        add(stage, time.perf_counter() - _started.pop(stage))
+
+
+def add(stage: str, seconds: float) -> None:
+    """Seconds spent on `stage` elsewhere (in a worker process)."""
+    _seconds[stage] = _seconds.get(stage, 0.0) + seconds
 
 
 @contextmanager

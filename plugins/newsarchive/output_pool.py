@@ -1,0 +1,139 @@
+"""The last part of a build on all cores: pages rendered and written, and tasks (the search
+index) run, in forked worker processes once the whole context is built.
+
+Forked, not spawned: a worker starts with the parent's context (every story, entity and
+compiled template) without pickling any of it, and only small results come back: each
+page's digest, counts, the stage timings and the log records, replayed in the parent so
+the build's warnings and summary count them. The result is the same whatever the number
+of workers: each page is rendered from the same values, into its own file.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+import threading
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import timings
+
+logger = logging.getLogger(__name__)
+
+PAGES_PER_CHUNK = 100  # small enough to share out evenly, large enough to cost little
+MIN_PARALLEL_PAGES = 200  # below this a fork costs more than it saves
+
+
+@dataclass
+class Outcome:
+    """What a piece of work in a worker gives back to the parent."""
+
+    digests: dict[str, str] = field(default_factory=dict)  # page -> digest
+    rendered: int = 0
+    carried: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    records: list[logging.LogRecord] = field(default_factory=list)
+    error: str | None = None
+
+    def merge(self, other: Outcome) -> None:
+        self.digests.update(other.digests)
+        self.rendered += other.rendered
+        self.carried += other.carried
+
+
+# What the workers run, set by run_all just before it forks, so they inherit it.
+_work: list[Callable[[], Outcome]] = []
+
+
+class _Collect(logging.Handler):
+    """Keeps a worker's log records to replay in the parent."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args = record.getMessage(), None  # its arguments may not pickle
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        self.records.append(record)
+
+
+_collector = _Collect()
+
+
+def _start_worker() -> None:
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.addHandler(_collector)
+
+
+def _run(number: int) -> Outcome:
+    timings.reset()
+    try:
+        outcome = _work[number]()
+    except BaseException:  # handed to the parent, which fails the build
+        outcome = Outcome(error=traceback.format_exc())
+    outcome.seconds = timings.seconds()
+    outcome.records, _collector.records = _collector.records, []
+    return outcome
+
+
+def run_all(work: Sequence[Callable[[], Outcome]], processes: int) -> Outcome:
+    """Runs every piece of `work` (longest first, as given) on up to `processes` forked
+    workers, or here when one process is asked for or forking is not safe; the outcomes
+    merged. Raises RuntimeError with the worker's traceback if a piece failed."""
+    total = Outcome()
+    forked = processes > 1 and len(work) > 1 and _can_fork()
+    if forked:
+        global _work
+        _work = list(work)
+        gc.freeze()  # the workers then leave the parent's objects' pages shared
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(min(processes, len(work)), initializer=_start_worker) as pool:
+                outcomes = list(pool.imap_unordered(_run, range(len(work))))
+        finally:
+            gc.unfreeze()
+            _work = []
+    else:
+        outcomes = [piece() for piece in work]
+    failed = [o.error for o in outcomes if o.error]
+    for outcome in outcomes:
+        for record in outcome.records:
+            logging.getLogger(record.name).handle(record)
+        for stage, seconds in outcome.seconds.items():
+            timings.add(stage, seconds)
+        total.merge(outcome)
+    if failed:
+        raise RuntimeError(f"writing the site failed in a worker:\n{failed[0]}")
+    return total
+
+
+def _can_fork() -> bool:
+    """Only a process with no other thread forks safely: a thread holding a lock (logging's,
+    say) at the fork would hold it forever in the worker."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def chunks(count: int, size: int = PAGES_PER_CHUNK) -> list[range]:
+    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def is_worth_forking(pages: int) -> bool:
+    return pages >= MIN_PARALLEL_PAGES
+
+
+def passthrough(work: Callable[[], Any]) -> Callable[[], Outcome]:
+    """A task whose only result is its files, timings and log: as a piece of work."""
+
+    def run() -> Outcome:
+        work()
+        return Outcome()
+
+    return run
