@@ -6,7 +6,16 @@ import json
 import random
 from datetime import date, timedelta
 
-from newsarchive.core.relate import Document, Related, is_near_duplicate, reason, relate
+import numpy as np
+from newsarchive.core.relate import (
+    Document,
+    Related,
+    is_near_duplicate,
+    reason,
+    relate,
+    term_counts,
+    tfidf,
+)
 from newsarchive.core.relate import _shingles as shingles
 from test_site import article_page
 
@@ -55,6 +64,50 @@ def test_the_order_of_documents_changes_nothing():
     shuffled = documents[:]
     random.Random(1).shuffle(shuffled)
     assert relate(documents).related == relate(shuffled).related
+
+
+class TestTermCounts:
+    """The counts kept between builds: a rebuild reads only the texts that changed, and
+    its relations are those a build from nothing finds."""
+
+    def test_counts_carried_over_equal_counts_made_anew(self):
+        texts = [d.text for d in synthetic(200)]
+        previous = term_counts(texts)
+        rng = random.Random(3)
+        edited = texts[:]
+        edited[5] += " correction misspelt zanzibar"  # a term no other text has
+        edited[17] = edited[17].replace("goal", "")  # a term dropped from one text
+        del edited[40]  # a story removed: unique40 is in no text now
+        edited.insert(120, "a new story about stadium penalty fans")
+        rng.shuffle(edited)
+        carried = term_counts(edited, previous)
+        fresh = term_counts(edited)
+        assert carried.vocabulary == fresh.vocabulary
+        assert "unique40" not in carried.vocabulary and "zanzibar" in carried.vocabulary
+        assert carried.text_digests == fresh.text_digests
+        for name in ("data", "indices", "indptr"):
+            assert np.array_equal(getattr(carried.matrix, name), getattr(fresh.matrix, name))
+
+    def test_weights_are_scikit_learns_tfidf(self):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        texts = [d.text for d in synthetic(50)] + ["The stadium, the fans and the goal."]
+        vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english",
+                                     token_pattern=r"(?u)\b[^\W\d_]{2,}\b")  # fmt: skip
+        expected = vectorizer.fit_transform(texts).toarray()
+        counts = term_counts(texts)
+        assert list(counts.vocabulary) == list(vectorizer.get_feature_names_out())
+        assert np.allclose(tfidf(counts.matrix).toarray(), expected, rtol=0, atol=1e-12)
+
+    def test_relations_from_carried_counts_are_those_from_scratch(self):
+        documents = synthetic(300)
+        previous = term_counts([d.text for d in documents])
+        changed = documents[:]
+        first = changed[0]
+        changed[0] = Document(first.key, first.text + " coach striker", first.entities,
+                              first.published)  # fmt: skip
+        carried = term_counts([d.text for d in changed], previous)
+        assert relate(changed, counts=carried) == relate(changed)
 
 
 def test_scoring_on_several_threads_gives_the_same_relations():

@@ -29,7 +29,7 @@ from .core.html_text import TextMap, insert_markup, text_map
 from .core.link import EntityTarget, date_markups, entity_markups
 from .core.publish import co_mentions, sentence_with_mention, timeline_svg
 from .core.registry import Registry, RegistryError, load_registry
-from .core.relate import Document, Weights, reason, relate
+from .core.relate import Document, Weights, reason, relate, term_counts
 from .core.resolve import (
     ArticleNames,
     LinkedMention,
@@ -535,9 +535,17 @@ def _relate_articles(
     )
     relations = stages.get("related", inputs)
     if relations is None:
+        # The term counts of the last build: only the texts changed since are read again.
+        counts_key = code_version("relate.py")
+        counts = term_counts([d.text for d in documents], stages.get("related-counts", counts_key))
+        stages.put_latest("related-counts", counts_key, counts)
         threads = settings["NEWSARCHIVE_PROCESSES"] or available_cores()
         relations = relate(
-            documents, count=settings["RELATED_COUNT"], weights=weights, threads=threads
+            documents,
+            count=settings["RELATED_COUNT"],
+            weights=weights,
+            threads=threads,
+            counts=counts,
         )
         stages.put_latest("related", inputs, relations)
     by_key = {a.relative_source_path: a for a in articles}

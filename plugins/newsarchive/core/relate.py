@@ -12,6 +12,7 @@ word shingles and shown as "Also published as", never as related stories.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import zlib
@@ -21,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -73,6 +75,87 @@ class Limits:
     candidates_per_document: int = 300
 
 
+@dataclass(frozen=True)
+class TermCounts:
+    """How often each document uses each term: the costly part of TF-IDF (reading every
+    text), kept between builds so that a rebuild reads only the texts that changed."""
+
+    text_digests: tuple[str, ...]  # one per row
+    vocabulary: tuple[str, ...]  # the columns' terms, sorted
+    matrix: Any  # CSR of int32 counts, rows x vocabulary, each row's terms in column order
+
+
+# sklearn's word tokens (two letters or more) and English stop words, for the text signal.
+_TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
+
+
+def _analyzer() -> Any:
+    # Imported here: it takes about 1 s, and a rebuild that reads no new text never needs it.
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer(stop_words="english", token_pattern=_TOKEN_PATTERN).build_analyzer()
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def term_counts(texts: Sequence[str], previous: TermCounts | None = None) -> TermCounts:
+    """Each text's term counts; a text that `previous` counted (by its digest) is not read
+    again. The result is the same whatever `previous` holds."""
+    digests = tuple(_text_digest(text) for text in texts)
+    row_of = {d: i for i, d in enumerate(previous.text_digests)} if previous else {}
+    kept = [(i, row_of[d]) for i, d in enumerate(digests) if d in row_of]
+    fresh = [i for i, d in enumerate(digests) if d not in row_of]
+    analyze = _analyzer() if fresh else None
+    fresh_counts = [Counter(analyze(texts[i])) for i in fresh] if analyze else []
+    old = previous.matrix[[row for _, row in kept]] if previous and kept else None
+    old_terms: np.ndarray = np.empty(0, dtype=np.int64)
+    if old is not None:
+        old_terms = np.unique(old.indices)
+    old_vocabulary = previous.vocabulary if previous else ()
+    vocabulary = sorted({old_vocabulary[t] for t in old_terms.tolist()}.union(*fresh_counts))
+    column = {term: number for number, term in enumerate(vocabulary)}
+    parts = []
+    if old is not None:
+        # Both vocabularies are sorted, so a row's terms stay in column order.
+        moved = np.zeros(len(old_vocabulary), dtype=np.int64)
+        moved[old_terms] = [column[old_vocabulary[t]] for t in old_terms.tolist()]
+        parts.append(sparse.csr_matrix((old.data, moved[old.indices], old.indptr),
+                                       shape=(len(kept), len(vocabulary))))  # fmt: skip
+    if fresh:
+        rows, columns, values = [], [], []
+        for row, counts in enumerate(fresh_counts):
+            for term, count in sorted(counts.items()):
+                rows.append(row)
+                columns.append(column[term])
+                values.append(count)
+        parts.append(sparse.csr_matrix(
+            (np.array(values, dtype=np.int32), (rows, columns)),
+            shape=(len(fresh), len(vocabulary)),
+        ))  # fmt: skip
+    stacked = sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, 0))
+    order = np.empty(len(texts), dtype=np.int64)
+    order[[i for i, _ in kept] + fresh] = np.arange(len(texts))
+    matrix = stacked[order] if len(texts) else stacked
+    matrix.sort_indices()
+    return TermCounts(digests, tuple(vocabulary), matrix)
+
+
+def tfidf(counts: Any) -> Any:
+    """Rows of sublinear TF-IDF, unit length (as sklearn's TfidfVectorizer(sublinear_tf=True)
+    with its smoothed idf), computed in one fixed order so equal counts give equal floats."""
+    documents = counts.shape[0]
+    frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    idf = np.log((1 + documents) / (1 + frequency)) + 1
+    data = (1 + np.log(counts.data.astype(np.float64))) * idf[counts.indices]
+    row = np.repeat(np.arange(documents), np.diff(counts.indptr))
+    norms = np.sqrt(np.bincount(row, weights=data * data, minlength=documents))
+    data = data / np.where(norms > 0, norms, 1)[row]
+    return sparse.csr_matrix((data, counts.indices.copy(), counts.indptr.copy()),
+                             shape=counts.shape)  # fmt: skip
+
+
 def _shingles(text: str) -> set[int]:
     words = [w.lower() for w in _WORD.findall(text)]
     if len(words) < SHINGLE_SIZE:
@@ -97,37 +180,43 @@ def relate(
     weights: Weights = Weights(),
     limits: Limits = Limits(),
     threads: int = 1,
+    counts: TermCounts | None = None,
 ) -> Relations:
     """The `count` most related documents for each, and the near-duplicate groups; the
-    candidates scored on `threads` threads (the result is the same on any number)."""
+    candidates scored on `threads` threads (the result is the same on any number).
+    `counts`: the documents' term counts (term_counts), if already made."""
     relations = Relations()
     if len(documents) < 2:
         return relations
-    # Imported here: it takes about 2 s, and a rebuild that reuses its relations never needs it.
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vectorizer = TfidfVectorizer(
-        sublinear_tf=True, stop_words="english", token_pattern=r"(?u)\b[^\W\d_]{2,}\b"
-    )
-    try:
-        matrix = vectorizer.fit_transform([d.text for d in documents]).tocsr()
-    except ValueError:  # no words at all
+    counts = counts or term_counts([d.text for d in documents])
+    if not counts.vocabulary:  # no words at all
         return relations
-    matrix.sort_indices()  # sums then run in term order, whatever the order of documents
-    vocabulary = vectorizer.get_feature_names_out()
+    matrix = tfidf(counts.matrix)
+    vocabulary = np.array(counts.vocabulary, dtype=object)
     corpus = _Corpus(documents, matrix, weights)
     keys = _key_matrix(corpus, limits)
     keys_by_key = keys.T.tocsr()  # once: a product with `keys.T` would convert it per block
     # Threads: the sparse products run without the GIL, and the blocks are independent.
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        blocks = list(
+            pool.map(
+                lambda rows: _block_candidates(corpus, keys, keys_by_key, rows, limits),
+                _blocks(len(documents)),
+            )
+        )
+        firsts = np.concatenate([d for d, _ in blocks])
+        seconds = np.concatenate([o for _, o in blocks])
+        cosine = _cosines(matrix, firsts, seconds, pool)
+        bounds = np.cumsum([0, *(len(d) for d, _ in blocks)]).tolist()
         pairs = _Pairs.concatenate(
             list(
                 pool.map(
-                    lambda rows: _score_block(corpus, keys, keys_by_key, rows, limits),
-                    _blocks(len(documents)),
+                    lambda span: _scored(corpus, *(a[span[0] : span[1]]
+                                                   for a in (firsts, seconds, cosine))),
+                    pairwise(bounds),
                 )
             )
-        )
+        )  # fmt: skip
     relations.candidate_pairs = pairs.candidate_count
 
     parent = list(range(len(documents)))
@@ -152,28 +241,28 @@ def relate(
             if copies:
                 relations.duplicates[documents[index].key] = tuple(copies)
 
-    for index, document in enumerate(documents):
-        chosen: list[Related] = []
+    chosen: list[tuple[int, int, float]] = []  # (document, related document, score)
+    for index in range(len(documents)):
         shown_groups = {find(index)}
         for score, other in pairs.ranked(index, corpus.key_rank):
             if find(other) in shown_groups:
                 continue  # a copy of this story, or of one already listed
             shown_groups.add(find(other))
-            shared = sorted(
-                document.entities & documents[other].entities,
-                key=lambda e: (-corpus.rarity[e], e),
-            )
-            chosen.append(
-                Related(
-                    documents[other].key,
-                    round(score, 6),
-                    tuple(shared),
-                    _shared_terms(matrix, index, other, vocabulary),
-                )
-            )
-            if len(chosen) == count:
+            chosen.append((index, other, score))
+            if len(shown_groups) == count + 1:
                 break
-        relations.related[document.key] = tuple(chosen)
+    terms = _shared_terms(matrix, [c[0] for c in chosen], [c[1] for c in chosen], vocabulary)
+    related: dict[int, list[Related]] = defaultdict(list)
+    for (index, other, score), shared_terms in zip(chosen, terms, strict=True):
+        shared = sorted(
+            documents[index].entities & documents[other].entities,
+            key=lambda e: (-corpus.rarity[e], e),
+        )
+        related[index].append(
+            Related(documents[other].key, round(score, 6), tuple(shared), shared_terms)
+        )
+    for index, document in enumerate(documents):
+        relations.related[document.key] = tuple(related.get(index, ()))
     return relations
 
 
@@ -273,11 +362,11 @@ class _Pairs:
             yield float(scores[position]), int(others[position])
 
 
-def _score_block(
+def _block_candidates(
     corpus: _Corpus, keys: Any, keys_by_key: Any, rows: range, limits: Limits
-) -> _Pairs:
-    """Candidates of each document in the block (the documents sharing most keys with it,
-    ties by key) and their scores."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The candidates of each document in the block: the documents sharing most keys with
+    it, ties by key. As (document, candidate) pairs, in document order."""
     block = slice(rows.start, rows.stop)
     votes = (keys[block] @ keys_by_key).tocsr()
     documents: list[np.ndarray] = []
@@ -291,8 +380,40 @@ def _score_block(
         chosen = np.sort(candidate[order[: limits.candidates_per_document]])
         documents.append(np.full(len(chosen), index))
         others.append(chosen)
-    document, other = np.concatenate(documents), np.concatenate(others)
-    cosine = _pair_dots(corpus.matrix, corpus.matrix, document, other)
+    return np.concatenate(documents), np.concatenate(others)
+
+
+def _cosines(matrix: Any, document: np.ndarray, other: np.ndarray, pool: Any) -> np.ndarray:
+    """The dot product of the rows of each pair. Most pairs come both ways (each is among
+    the other's candidates), so each is computed once: one document's row spread out
+    densely, against all its partners' rows at once. The sum runs over shared terms in
+    column order whichever way round, so the result is the same for (a, b) and (b, a)."""
+    count = matrix.shape[0]
+    pair_key = np.minimum(document, other).astype(np.int64) * count + np.maximum(document, other)
+    unique, position = np.unique(pair_key, return_inverse=True)
+    first, second = unique // count, unique % count
+    starts = np.searchsorted(first, np.arange(count + 1)).tolist()
+    values = np.empty(len(unique))
+    indices, data, indptr = matrix.indices, matrix.data, matrix.indptr
+
+    def fill(rows: range) -> None:
+        spread = np.zeros(matrix.shape[1])
+        for row in rows:
+            start, end = starts[row], starts[row + 1]
+            if start == end:
+                continue
+            terms = indices[indptr[row] : indptr[row + 1]]
+            spread[terms] = data[indptr[row] : indptr[row + 1]]
+            values[start:end] = matrix[second[start:end]] @ spread
+            spread[terms] = 0.0
+
+    list(pool.map(fill, _blocks(count, 256)))
+    return values[position]
+
+
+def _scored(corpus: _Corpus, document: np.ndarray, other: np.ndarray, cosine: np.ndarray) -> _Pairs:
+    """The score of each (document, candidate) pair, given the cosine of their texts; the
+    pairs alike enough to be related at all."""
     shared = _pair_dots(corpus.weighted_entities, corpus.entities, document, other)
     mass = np.sqrt(corpus.entity_mass[document] * corpus.entity_mass[other])
     entity_score = np.divide(shared, mass, out=np.zeros_like(shared), where=shared > 0)
@@ -310,17 +431,21 @@ def _score_block(
 
 
 def _shared_terms(
-    matrix: Any, a: int, b: int, vocabulary: np.ndarray, limit: int = 3
-) -> tuple[str, ...]:
-    """The terms that weigh most in both documents."""
-    rows = [slice(matrix.indptr[i], matrix.indptr[i + 1]) for i in (a, b)]
-    terms, in_a, in_b = np.intersect1d(
-        matrix.indices[rows[0]], matrix.indices[rows[1]], assume_unique=True, return_indices=True
-    )
-    product = matrix.data[rows[0]][in_a] * matrix.data[rows[1]][in_b]
-    # Rounded, so that equal weights computed in another order still tie, and ties go by term.
-    order = np.lexsort((terms, -np.round(product, 9)))[:limit]
-    return tuple(str(vocabulary[terms[i]]) for i in order)
+    matrix: Any, firsts: list[int], seconds: list[int], vocabulary: np.ndarray, limit: int = 3
+) -> list[tuple[str, ...]]:
+    """For each pair of documents, the terms that weigh most in both (ties by term)."""
+    if not firsts:
+        return []
+    product = matrix[firsts].multiply(matrix[seconds]).tocsr()
+    product.sort_indices()
+    row = np.repeat(np.arange(len(firsts)), np.diff(product.indptr))
+    # Rounded, so that equal weights computed in another order still tie.
+    order = np.lexsort((product.indices, -np.round(product.data, 9), row))
+    rank = np.arange(len(order)) - product.indptr[row]  # `order` keeps each row's span
+    kept = rank < limit
+    terms = vocabulary[product.indices[order[kept]]].tolist()
+    ends = np.cumsum(np.minimum(np.diff(product.indptr), limit)).tolist()
+    return [tuple(terms[start:end]) for start, end in pairwise([0, *ends])]
 
 
 def reason(related: Related, names: Mapping[str, str]) -> str:
