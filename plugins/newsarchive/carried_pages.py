@@ -40,7 +40,7 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 from . import timings
 from .extraction_pool import available_cores
-from .output_pool import Outcome, chunks, is_worth_forking, passthrough, run_all
+from .output_pool import Outcome, as_work, chunks, is_worth_forking, run_all
 from .stage_cache import CACHE_FILE, StageCache, installed_version
 
 PLUGIN = Path(__file__).parent
@@ -329,7 +329,7 @@ class CarryingWriter(Writer):
         self.processes = settings.get("NEWSARCHIVE_PROCESSES") or available_cores()
         self._queuing = False
         self._queued: dict[str, _QueuedPage] = {}  # path in staging -> page
-        self._tasks: list[Callable[[], Any]] = []
+        self._tasks: list[tuple[Callable[[], Any], Callable[[Any], None]]] = []
         self._context: dict[str, Any] = {}  # the one of the write_file under way
         self._page_asked: tuple[Any, dict[str, Any]] | None = None  # (template, localcontext)
         self._linked: set[str] = set()
@@ -353,13 +353,13 @@ class CarryingWriter(Writer):
         self._context = context
         super().write_file(name, _Watched(template, self), context, *args, **kwargs)
 
-    def queue_task(self, task: Callable[[], Any]) -> None:
+    def queue_task(self, task: Callable[[], Any], done: Callable[[Any], None]) -> None:
         """Runs `task` (which writes files of its own) beside the pages at the end of the
-        build when pages are queued, else now."""
+        build when pages are queued, else now; then, here, `done` with what it returned."""
         if self._queuing:
-            self._tasks.append(task)
+            self._tasks.append((task, done))
         else:
-            task()
+            done(task())
 
     def _render(self, template: Any, localcontext: dict[str, Any]) -> str:
         if self._queuing:  # _open_w, next, queues it
@@ -442,14 +442,17 @@ class CarryingWriter(Writer):
         tasks, self._tasks = self._tasks, []
         if not pages and not tasks:
             return
-        work = [passthrough(task) for task in tasks]
+        work = [as_work(task) for task, _ in tasks]
         work += [_PageChunk(self, pages[r.start : r.stop]) for r in chunks(len(pages))]
         processes = self.processes if is_worth_forking(len(pages)) else 1
         with timings.timed("writing pages"):
-            outcome = run_all(work, processes)
-        self.digests.update(outcome.digests)
-        self.rendered += outcome.rendered
-        self.carried += outcome.carried
+            outcomes = run_all(work, processes)
+        for (_, done), outcome in zip(tasks, outcomes, strict=False):
+            done(outcome.value)
+        for outcome in outcomes:
+            self.digests.update(outcome.digests)
+            self.rendered += outcome.rendered
+            self.carried += outcome.carried
 
     def write_pages(self, pages: list[tuple[str, _QueuedPage]]) -> Outcome:
         """Each page rendered into its file, or linked from the previous output."""

@@ -37,11 +37,7 @@ class Outcome:
     seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     records: list[logging.LogRecord] = field(default_factory=list)
     error: str | None = None
-
-    def merge(self, other: Outcome) -> None:
-        self.digests.update(other.digests)
-        self.rendered += other.rendered
-        self.carried += other.carried
+    value: Any = None  # what a task returned, for the parent
 
 
 # What the workers run, set by run_all just before it forks, so they inherit it.
@@ -73,7 +69,7 @@ def _start_worker() -> None:
     root.addHandler(_collector)
 
 
-def _run(number: int) -> Outcome:
+def _run(number: int) -> tuple[int, Outcome]:
     timings.reset()
     try:
         outcome = _work[number]()
@@ -81,38 +77,36 @@ def _run(number: int) -> Outcome:
         outcome = Outcome(error=traceback.format_exc())
     outcome.seconds = timings.seconds()
     outcome.records, _collector.records = _collector.records, []
-    return outcome
+    return number, outcome
 
 
-def run_all(work: Sequence[Callable[[], Outcome]], processes: int) -> Outcome:
+def run_all(work: Sequence[Callable[[], Outcome]], processes: int) -> list[Outcome]:
     """Runs every piece of `work` (longest first, as given) on up to `processes` forked
     workers, or here when one process is asked for or forking is not safe; the outcomes
-    merged. Raises RuntimeError with the worker's traceback if a piece failed."""
-    total = Outcome()
+    in the order of `work`. Raises RuntimeError with the worker's traceback if a piece
+    failed."""
     forked = processes > 1 and len(work) > 1 and _can_fork()
-    if forked:
-        global _work
-        _work = list(work)
-        gc.freeze()  # the workers then leave the parent's objects' pages shared
-        try:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(min(processes, len(work)), initializer=_start_worker) as pool:
-                outcomes = list(pool.imap_unordered(_run, range(len(work))))
-        finally:
-            gc.unfreeze()
-            _work = []
-    else:
-        outcomes = [piece() for piece in work]
-    failed = [o.error for o in outcomes if o.error]
-    for outcome in outcomes:
-        for record in outcome.records:
+    if not forked:
+        return [piece() for piece in work]
+    global _work
+    _work = list(work)
+    gc.freeze()  # the workers then leave the parent's objects' pages shared
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(processes, len(work)), initializer=_start_worker) as pool:
+            outcomes = dict(pool.imap_unordered(_run, range(len(work))))
+    finally:
+        gc.unfreeze()
+        _work = []
+    for number in range(len(work)):
+        for record in outcomes[number].records:
             logging.getLogger(record.name).handle(record)
-        for stage, seconds in outcome.seconds.items():
+        for stage, seconds in outcomes[number].seconds.items():
             timings.add(stage, seconds)
-        total.merge(outcome)
+    failed = [o.error for o in outcomes.values() if o.error]
     if failed:
         raise RuntimeError(f"writing the site failed in a worker:\n{failed[0]}")
-    return total
+    return [outcomes[number] for number in range(len(work))]
 
 
 def _can_fork() -> bool:
@@ -129,11 +123,6 @@ def is_worth_forking(pages: int) -> bool:
     return pages >= MIN_PARALLEL_PAGES
 
 
-def passthrough(work: Callable[[], Any]) -> Callable[[], Outcome]:
-    """A task whose only result is its files, timings and log: as a piece of work."""
-
-    def run() -> Outcome:
-        work()
-        return Outcome()
-
-    return run
+def as_work(task: Callable[[], Any]) -> Callable[[], Outcome]:
+    """A task (which writes files of its own and returns a small value) as a piece of work."""
+    return lambda: Outcome(value=task())

@@ -53,17 +53,25 @@ class SearchGenerator(Generator):
             search_index_path=settings["SEARCH_INDEX_PATH"],
             search_ready=lunr_ready,
         )
-        # The index is the longest part of the output: beside the pages where they are
-        # written on all cores (CarryingWriter), else now.
-        queue = getattr(writer, "queue_task", None)
-        (queue or _run_now)(lambda: self._write_index(folder))
+        # The index and the aids are the longest part of the output: written beside the
+        # pages where they are written on all cores (CarryingWriter), else now.
+        queue = getattr(writer, "queue_task", _run_now)
+        parts: dict[str, Any] = {}
 
-    def _write_index(self, folder: Path) -> None:
-        with timings.timed("search index"):
-            self._write_files(folder)
+        def part_done(name: str) -> Callable[[Any], None]:
+            def done(value: Any) -> None:
+                parts[name] = value
+                if len(parts) == 2:
+                    manifest = {**parts["index"], "aids": parts["aids"]}
+                    write_files(folder, {"manifest.json": safe_json(manifest)})
 
-    def _write_files(self, folder: Path) -> None:
-        started = time.perf_counter()
+            return done
+
+        queue(lambda: self._write_index(folder), part_done("index"))
+        queue(lambda: self._write_aids(folder), part_done("aids"))
+
+    def _documents(self) -> tuple[list[Any], list[SearchDocument], dict[str, list[str | None]]]:
+        """The articles in the index's order, each one's search document, and the facets."""
         articles = sorted(
             [*self.context.get("articles", []), *self.context.get("undated_articles", [])],
             key=lambda a: a.url,
@@ -72,37 +80,41 @@ class SearchGenerator(Generator):
         order = facet_order(facets)
         articles = [articles[number] for number in order]
         facets = {facet: [values[number] for number in order] for facet, values in facets.items()}
-        documents, records = [], []
+        documents = []
         for article in articles:
-            text = getattr(article, "search_text", "")
-            entities = getattr(article, "entities", [])
-            spellings = [[s.text for s in e.spellings] for e in entities]
+            names = (s.text for e in getattr(article, "entities", []) for s in e.spellings)
             documents.append(
-                SearchDocument(article.title, tuple(n for g in spellings for n in g), text)
+                SearchDocument(article.title, tuple(names), getattr(article, "search_text", ""))
             )
-            kinds = [(e.id, e.name, e.kind) for e in entities]
-            records.append(
-                search_record(
+        return articles, documents, facets
+
+    def _write_index(self, folder: Path) -> dict[str, Any]:
+        """The shards and the result records; what the manifest says of them."""
+        with timings.timed("search index"):
+            started = time.perf_counter()
+            articles, documents, _ = self._documents()
+            shards, manifest, terms = self._index(documents)
+            previous = self._previous_folder()
+            write_files(folder, shard_files(shards), previous)
+            records = {}
+            for number, article in enumerate(articles):  # refs are numbers in this order
+                text = getattr(article, "search_text", "")
+                entities = getattr(article, "entities", [])
+                spellings = [[s.text for s in e.spellings] for e in entities]
+                kinds = [(e.id, e.name, e.kind) for e in entities]
+                record = search_record(
                     article.title, article.url, _shown_date(article), text, spellings, kinds
                 )
+                records[f"docs/{short_ref(number)}.json"] = safe_json(record, compact=True)
+            write_files(folder, records, previous)
+            logger.info(
+                "Search: %d articles, %d terms in %d shards, %.1f s",
+                len(documents),
+                terms,
+                len(shards),
+                time.perf_counter() - started,
             )
-        shards, manifest, terms = self._index(documents)
-        previous = self._previous_folder()
-        write_files(folder, shard_files(shards), previous)
-        # refs are numbers in the index's order
-        texts = {
-            f"docs/{short_ref(n)}.json": safe_json(r, compact=True) for n, r in enumerate(records)
-        }
-        write_files(folder, texts, previous)
-        aids = self._write_aids(folder, articles, documents, facets, previous)
-        write_files(folder, {"manifest.json": safe_json({**manifest, "aids": aids})}, previous)
-        logger.info(
-            "Search: %d articles, %d terms in %d shards, %.1f s",
-            len(documents),
-            terms,
-            len(shards),
-            time.perf_counter() - started,
-        )
+        return manifest
 
     def _index(self, documents: list[SearchDocument]) -> tuple[list[Shard], dict[str, Any], int]:
         """The shards, the manifest and the number of terms; reused from the stage cache
@@ -135,18 +147,22 @@ class SearchGenerator(Generator):
             stages.close()
         return cached
 
-    def _write_aids(
+    def _write_aids(self, folder: Path) -> dict[str, Any]:
+        """Phrase pairs, the typo dictionary, entity names and facets (core/search_aids.py),
+        in a folder named by their content; what the manifest says of them. Reused whole
+        from the stage cache when nothing they are made of changed, else made from each
+        document's analysis, itself reused for every document that did not change."""
+        with timings.timed("search aids"):
+            articles, documents, facets = self._documents()
+            return self._aid_files(folder, articles, documents, facets)
+
+    def _aid_files(
         self,
         folder: Path,
         articles: list[Any],
         documents: list[SearchDocument],
         facets: dict[str, list[str | None]],
-        previous: Path | None,
     ) -> dict[str, Any]:
-        """Phrase pairs, the typo dictionary, entity names and facets (core/search_aids.py),
-        in a folder named by their content; what the manifest says of them. Reused whole
-        from the stage cache when nothing they are made of changed, else made from each
-        document's analysis, itself reused for every document that did not change."""
         archive = self.context.get("newsarchive")
         cards = [
             EntityCard(
@@ -174,7 +190,7 @@ class SearchGenerator(Generator):
         manifest, files = cached
         for old in folder.glob("aids-*"):  # an earlier build's, in a reused output
             shutil.rmtree(old)
-        write_files(folder, files, previous)
+        write_files(folder, files, self._previous_folder())
         return manifest
 
     def _previous_folder(self) -> Path | None:
@@ -199,8 +215,8 @@ class SearchGenerator(Generator):
         return True
 
 
-def _run_now(task: Callable[[], None]) -> None:
-    task()
+def _run_now(task: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    done(task())
 
 
 def _facet_values(articles: list[Any]) -> dict[str, list[str | None]]:

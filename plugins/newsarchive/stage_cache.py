@@ -106,7 +106,8 @@ class StageCache:
     def __init__(self, path: Path, fresh: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.fresh = fresh  # read nothing, write everything (invoke build --fresh)
-        self.connection = sqlite3.connect(path)
+        # A generous timeout: the search index and its aids write from two processes at once.
+        self.connection = sqlite3.connect(path, timeout=60)
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute(SCHEMA)
 
