@@ -34,14 +34,18 @@ def test_builds_are_byte_identical_whatever_the_file_order_and_number_of_process
         if source.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, target)
-    build(first, tmp_path / "a", CACHE_PATH=str(tmp_path / "cache-a"))
-    build(first, tmp_path / "b", CACHE_PATH=str(tmp_path / "cache-a"))
+    # Pages and the search index written by forked workers, then carried over.
+    build(first, tmp_path / "a", CACHE_PATH=str(tmp_path / "cache-a"), NEWSARCHIVE_PROCESSES=2)
+    build(first, tmp_path / "b", CACHE_PATH=str(tmp_path / "cache-a"), NEWSARCHIVE_PROCESSES=2)
     # Extracted afresh by two worker processes (the sample is below the usual minimum).
     build(second, tmp_path / "c", CACHE_PATH=str(tmp_path / "cache-c"),
           NEWSARCHIVE_PROCESSES=2, NEWSARCHIVE_PARALLEL_MINIMUM=0)  # fmt: skip
+    # Everything in this process, each page written as Pelican asks for it.
+    build(second, tmp_path / "d", CACHE_PATH=str(tmp_path / "cache-d"), NEWSARCHIVE_PROCESSES=1)
     a, b, c = files(tmp_path / "a"), files(tmp_path / "b"), files(tmp_path / "c")
     assert a == b
     assert a == c
+    assert a == files(tmp_path / "d")
 
 
 SCRIPT = "<script>alert('x')</script>"
