@@ -2,7 +2,7 @@
 against plain Pelican.
 
 Every build runs in a fresh process (bench.build_once); its peak memory is the largest sum
-of resident memory over the process and its workers, sampled every 50 ms.
+of proportional set sizes over the process and its workers, sampled every 50 ms.
 """
 
 from __future__ import annotations
@@ -55,11 +55,7 @@ def measure_build(spec: dict, into: Measured) -> None:
     watched = psutil.Process(process.pid)
     peak = 0
     while process.poll() is None:
-        try:
-            tree = [watched, *watched.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-        except psutil.Error:
-            pass
+        peak = max(peak, tree_memory(watched))
         time.sleep(0.05)
     out, err = process.communicate()
     if process.returncode != 0:
@@ -71,6 +67,23 @@ def measure_build(spec: dict, into: Measured) -> None:
     into.files, into.bytes = result["files"], result["bytes"]
     into.rendered.append(result.get("rendered", result["files"]))
     into.carried.append(result.get("carried", 0))
+
+
+def tree_memory(process: psutil.Process) -> int:
+    """The memory a process and its workers hold: the sum of their proportional set sizes,
+    so pages a forked worker shares with its parent count once, not once per process as
+    resident sizes would."""
+    total = 0
+    try:
+        tree = [process, *process.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    for member in tree:
+        try:
+            total += member.memory_full_info().pss
+        except psutil.Error:  # ended between the listing and the reading
+            pass
+    return total
 
 
 def corpus_as_markdown(
@@ -172,7 +185,8 @@ def bench_size(
 
 
 STAGES = ["read", "extract", "resolve", "dates and links", "related stories", "entity pages",
-          "timeline", "search index", "page digests"]  # fmt: skip
+          "timeline", "search index", "search aids", "page digests",
+          "writing pages"]  # fmt: skip
 
 
 def report(size: dict, cores: int) -> str:

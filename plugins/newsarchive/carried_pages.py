@@ -330,6 +330,7 @@ class CarryingWriter(Writer):
         self._queuing = False
         self._queued: dict[str, _QueuedPage] = {}  # path in staging -> page
         self._tasks: list[tuple[Callable[[], Any], Callable[[Any], None]]] = []
+        self._after: list[Callable[[], None]] = []
         self._context: dict[str, Any] = {}  # the one of the write_file under way
         self._page_asked: tuple[Any, dict[str, Any]] | None = None  # (template, localcontext)
         self._linked: set[str] = set()
@@ -360,6 +361,13 @@ class CarryingWriter(Writer):
             self._tasks.append((task, done))
         else:
             done(task())
+
+    def after_pages(self, callback: Callable[[], None]) -> None:
+        """Calls `callback` here once the queued pages and tasks are written, or now."""
+        if self._queuing:
+            self._after.append(callback)
+        else:
+            callback()
 
     def _render(self, template: Any, localcontext: dict[str, Any]) -> str:
         if self._queuing:  # _open_w, next, queues it
@@ -440,8 +448,7 @@ class CarryingWriter(Writer):
         NEWSARCHIVE_PROCESSES forked workers; the tasks first, as they take longest."""
         pages, self._queued = list(self._queued.items()), {}
         tasks, self._tasks = self._tasks, []
-        if not pages and not tasks:
-            return
+        after, self._after = self._after, []
         work = [as_work(task) for task, _ in tasks]
         work += [_PageChunk(self, pages[r.start : r.stop]) for r in chunks(len(pages))]
         processes = self.processes if is_worth_forking(len(pages)) else 1
@@ -453,6 +460,8 @@ class CarryingWriter(Writer):
             self.digests.update(outcome.digests)
             self.rendered += outcome.rendered
             self.carried += outcome.carried
+        for callback in after:
+            callback()
 
     def write_pages(self, pages: list[tuple[str, _QueuedPage]]) -> Outcome:
         """Each page rendered into its file, or linked from the previous output."""

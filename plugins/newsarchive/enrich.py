@@ -263,6 +263,10 @@ def enrich(generator: Any) -> None:
             appearances[entity_id].append((article, sentence))
 
     timings.stop("dates and links")
+    # Imported here: the search generator imports this module.
+    from .search_generator import start_index_early
+
+    start_index_early(generator.context, settings)
     with timings.timed("related stories"):
         _relate_articles(articles, texts, entities_by_article, entities, settings, stages)
     stages.prune()

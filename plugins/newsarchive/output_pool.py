@@ -99,14 +99,63 @@ def run_all(work: Sequence[Callable[[], Outcome]], processes: int) -> list[Outco
         gc.unfreeze()
         _work = []
     for number in range(len(work)):
-        for record in outcomes[number].records:
-            logging.getLogger(record.name).handle(record)
-        for stage, seconds in outcomes[number].seconds.items():
-            timings.add(stage, seconds)
+        _replay(outcomes[number])
     failed = [o.error for o in outcomes.values() if o.error]
     if failed:
         raise RuntimeError(f"writing the site failed in a worker:\n{failed[0]}")
     return [outcomes[number] for number in range(len(work))]
+
+
+class Early:
+    """A task started in a forked process ahead of the output, while the parent goes on
+    (the search index, while related stories are found); `join` waits for what it
+    returned, replays its log and adds its timings."""
+
+    def __init__(self, task: Callable[[], Any]) -> None:
+        context = multiprocessing.get_context("fork")
+        self._results, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_run_early, args=(task, sender), daemon=True)
+        self._process.start()
+        sender.close()
+
+    def join(self) -> Any:
+        try:
+            outcome: Outcome = self._results.recv()
+        except EOFError:
+            outcome = Outcome(error=f"the worker stopped (exit code {self._process.exitcode})")
+        finally:
+            self._process.join()
+            self._results.close()
+        _replay(outcome)
+        if outcome.error:
+            raise RuntimeError(f"writing the site failed in a worker:\n{outcome.error}")
+        return outcome.value
+
+
+def _run_early(task: Callable[[], Any], sender: Any) -> None:
+    _start_worker()
+    timings.reset()
+    try:
+        outcome = Outcome(value=task())
+    except BaseException:  # handed to the parent, which fails the build
+        outcome = Outcome(error=traceback.format_exc())
+    outcome.seconds = timings.seconds()
+    outcome.records = _collector.records
+    sender.send(outcome)
+    sender.close()
+
+
+def start_early(task: Callable[[], Any], processes: int) -> Early | None:
+    """`task` started in a forked process, or None where one process is asked for or
+    forking is not safe (the caller then runs it in its turn)."""
+    return Early(task) if processes > 1 and _can_fork() else None
+
+
+def _replay(outcome: Outcome) -> None:
+    for record in outcome.records:
+        logging.getLogger(record.name).handle(record)
+    for stage, seconds in outcome.seconds.items():
+        timings.add(stage, seconds)
 
 
 def _can_fork() -> bool:

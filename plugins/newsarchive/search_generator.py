@@ -26,9 +26,12 @@ from .core.search_index import (
     short_ref,
 )
 from .enrich import published_date
+from .extraction_pool import available_cores
+from .output_pool import Early, start_early
 from .stage_cache import CACHE_FILE, StageCache, code_version, digest
 
 logger = logging.getLogger(__name__)
+EARLY_INDEX = "newsarchive_search_index"  # the context's key for the index started early
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LUNR_JS = PROJECT_ROOT / "node_modules" / "lunr" / "lunr.min.js"
@@ -67,85 +70,13 @@ class SearchGenerator(Generator):
 
             return done
 
-        queue(lambda: self._write_index(folder), part_done("index"))
+        early: Early | None = self.context.pop(EARLY_INDEX, None)
+        if early is None:
+            queue(lambda: write_index(self.context, self.settings, folder), part_done("index"))
+        else:  # started while related stories were found (start_index_early)
+            after_pages = getattr(writer, "after_pages", _call_now)
+            after_pages(lambda: part_done("index")(early.join()))
         queue(lambda: self._write_aids(folder), part_done("aids"))
-
-    def _documents(self) -> tuple[list[Any], list[SearchDocument], dict[str, list[str | None]]]:
-        """The articles in the index's order, each one's search document, and the facets."""
-        articles = sorted(
-            [*self.context.get("articles", []), *self.context.get("undated_articles", [])],
-            key=lambda a: a.url,
-        )
-        facets = _facet_values(articles)
-        order = facet_order(facets)
-        articles = [articles[number] for number in order]
-        facets = {facet: [values[number] for number in order] for facet, values in facets.items()}
-        documents = []
-        for article in articles:
-            names = (s.text for e in getattr(article, "entities", []) for s in e.spellings)
-            documents.append(
-                SearchDocument(article.title, tuple(names), getattr(article, "search_text", ""))
-            )
-        return articles, documents, facets
-
-    def _write_index(self, folder: Path) -> dict[str, Any]:
-        """The shards and the result records; what the manifest says of them."""
-        with timings.timed("search index"):
-            started = time.perf_counter()
-            articles, documents, _ = self._documents()
-            shards, manifest, terms = self._index(documents)
-            previous = self._previous_folder()
-            write_files(folder, shard_files(shards), previous)
-            records = {}
-            for number, article in enumerate(articles):  # refs are numbers in this order
-                text = getattr(article, "search_text", "")
-                entities = getattr(article, "entities", [])
-                spellings = [[s.text for s in e.spellings] for e in entities]
-                kinds = [(e.id, e.name, e.kind) for e in entities]
-                record = search_record(
-                    article.title, article.url, _shown_date(article), text, spellings, kinds
-                )
-                records[f"docs/{short_ref(number)}.json"] = safe_json(record, compact=True)
-            write_files(folder, records, previous)
-            logger.info(
-                "Search: %d articles, %d terms in %d shards, %.1f s",
-                len(documents),
-                terms,
-                len(shards),
-                time.perf_counter() - started,
-            )
-        return manifest
-
-    def _index(self, documents: list[SearchDocument]) -> tuple[list[Shard], dict[str, Any], int]:
-        """The shards, the manifest and the number of terms; reused from the stage cache
-        if no document changed, else built from each document's analysis, itself reused
-        for every document that did not change."""
-        settings = self.settings
-        fields = list(settings["SEARCH_BOOSTS"])
-        code = code_version("search_index.py", "stemmer.py")
-        keys = [digest([code, fields, document]) for document in documents]
-        inputs = digest([code, settings["SEARCH_BOOSTS"], settings["SEARCH_SHARD_BYTES"], *keys])
-        stages = StageCache(
-            Path(settings["CACHE_PATH"]) / CACHE_FILE, settings["NEWSARCHIVE_FRESH"]
-        )
-        try:
-            cached = stages.get("search-index", inputs)
-            if cached is None:
-                index = SearchIndex(settings["SEARCH_BOOSTS"])
-                analyses = cached_per_item(
-                    stages, "search-terms", keys, documents, lambda d: analyse(d, fields)
-                )
-                for analysis in analyses:
-                    index.add_analysed(analysis)
-                index.finish()
-                shards = index.shards(settings["SEARCH_SHARD_BYTES"])
-                cached = (shards, index.manifest(shards), index.term_count)
-                stages.put_latest("search-index", inputs, cached)
-            else:  # the analyses are not needed now, but must outlive pruning for an edit
-                stages.mark_used("search-terms", keys)
-        finally:
-            stages.close()
-        return cached
 
     def _write_aids(self, folder: Path) -> dict[str, Any]:
         """Phrase pairs, the typo dictionary, entity names and facets (core/search_aids.py),
@@ -153,7 +84,7 @@ class SearchGenerator(Generator):
         from the stage cache when nothing they are made of changed, else made from each
         document's analysis, itself reused for every document that did not change."""
         with timings.timed("search aids"):
-            articles, documents, facets = self._documents()
+            articles, documents, facets = search_documents(self.context)
             return self._aid_files(folder, articles, documents, facets)
 
     def _aid_files(
@@ -190,16 +121,8 @@ class SearchGenerator(Generator):
         manifest, files = cached
         for old in folder.glob("aids-*"):  # an earlier build's, in a reused output
             shutil.rmtree(old)
-        write_files(folder, files, self._previous_folder())
+        write_files(folder, files, previous_folder(self.settings))
         return manifest
-
-    def _previous_folder(self) -> Path | None:
-        """The search folder of the output this build replaces, whose unchanged files are
-        linked rather than written again (most of them, on most builds)."""
-        carry_from = self.settings.get("NEWSARCHIVE_CARRY_FROM")
-        if not carry_from or self.settings.get("NEWSARCHIVE_FRESH"):
-            return None
-        return Path(carry_from) / self.settings["SEARCH_INDEX_PATH"]
 
     def _copy_lunr(self, folder: Path) -> bool:
         source = Path(self.settings["SEARCH_LUNR_JS"] or LUNR_JS)
@@ -213,6 +136,114 @@ class SearchGenerator(Generator):
             return False
         shutil.copyfile(source, folder / "lunr.min.js")
         return True
+
+
+def search_documents(
+    context: dict[str, Any],
+) -> tuple[list[Any], list[SearchDocument], dict[str, list[str | None]]]:
+    """The articles in the index's order, each one's search document, and the facets."""
+    articles = sorted(
+        [*context.get("articles", []), *context.get("undated_articles", [])],
+        key=lambda a: a.url,
+    )
+    facets = _facet_values(articles)
+    order = facet_order(facets)
+    articles = [articles[number] for number in order]
+    facets = {facet: [values[number] for number in order] for facet, values in facets.items()}
+    documents = []
+    for article in articles:
+        names = (s.text for e in getattr(article, "entities", []) for s in e.spellings)
+        documents.append(
+            SearchDocument(article.title, tuple(names), getattr(article, "search_text", ""))
+        )
+    return articles, documents, facets
+
+
+def write_index(context: dict[str, Any], settings: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """The shards and the result records; what the manifest says of them."""
+    with timings.timed("search index"):
+        started = time.perf_counter()
+        articles, documents, _ = search_documents(context)
+        shards, manifest, terms = _index(settings, documents)
+        previous = previous_folder(settings)
+        write_files(folder, shard_files(shards), previous)
+        records = {}
+        for number, article in enumerate(articles):  # refs are numbers in this order
+            text = getattr(article, "search_text", "")
+            entities = getattr(article, "entities", [])
+            spellings = [[s.text for s in e.spellings] for e in entities]
+            kinds = [(e.id, e.name, e.kind) for e in entities]
+            record = search_record(
+                article.title, article.url, _shown_date(article), text, spellings, kinds
+            )
+            records[f"docs/{short_ref(number)}.json"] = safe_json(record, compact=True)
+        write_files(folder, records, previous)
+        logger.info(
+            "Search: %d articles, %d terms in %d shards, %.1f s",
+            len(documents),
+            terms,
+            len(shards),
+            time.perf_counter() - started,
+        )
+    return manifest
+
+
+def _index(
+    settings: dict[str, Any], documents: list[SearchDocument]
+) -> tuple[list[Shard], dict[str, Any], int]:
+    """The shards, the manifest and the number of terms; reused from the stage cache
+    if no document changed, else built from each document's analysis, itself reused
+    for every document that did not change."""
+    fields = list(settings["SEARCH_BOOSTS"])
+    code = code_version("search_index.py", "stemmer.py")
+    keys = [digest([code, fields, document]) for document in documents]
+    inputs = digest([code, settings["SEARCH_BOOSTS"], settings["SEARCH_SHARD_BYTES"], *keys])
+    stages = StageCache(Path(settings["CACHE_PATH"]) / CACHE_FILE, settings["NEWSARCHIVE_FRESH"])
+    try:
+        cached = stages.get("search-index", inputs)
+        if cached is None:
+            index = SearchIndex(settings["SEARCH_BOOSTS"])
+            analyses = cached_per_item(
+                stages, "search-terms", keys, documents, lambda d: analyse(d, fields)
+            )
+            for analysis in analyses:
+                index.add_analysed(analysis)
+            index.finish()
+            shards = index.shards(settings["SEARCH_SHARD_BYTES"])
+            cached = (shards, index.manifest(shards), index.term_count)
+            stages.put_latest("search-index", inputs, cached)
+        else:  # the analyses are not needed now, but must outlive pruning for an edit
+            stages.mark_used("search-terms", keys)
+    finally:
+        stages.close()
+    return cached
+
+
+def previous_folder(settings: dict[str, Any]) -> Path | None:
+    """The search folder of the output this build replaces, whose unchanged files are
+    linked rather than written again (most of them, on most builds)."""
+    carry_from = settings.get("NEWSARCHIVE_CARRY_FROM")
+    if not carry_from or settings.get("NEWSARCHIVE_FRESH"):
+        return None
+    return Path(carry_from) / settings["SEARCH_INDEX_PATH"]
+
+
+def start_index_early(context: dict[str, Any], settings: dict[str, Any]) -> None:
+    """The search index started in a forked process as soon as what it shows is known (the
+    stories, their text and entities), so it is written while the build goes on; joined
+    by the SearchGenerator. Nothing is started where the build runs in one process."""
+    if not settings.get("SEARCH_SAVE_AS"):
+        return
+    folder = Path(settings["OUTPUT_PATH"]) / settings["SEARCH_INDEX_PATH"]
+    folder.mkdir(parents=True, exist_ok=True)
+    processes = settings["NEWSARCHIVE_PROCESSES"] or available_cores()
+    early = start_early(lambda: write_index(context, settings, folder), processes)
+    if early is not None:
+        context[EARLY_INDEX] = early
+
+
+def _call_now(task: Callable[[], None]) -> None:
+    task()
 
 
 def _run_now(task: Callable[[], Any], done: Callable[[Any], None]) -> None:

@@ -131,8 +131,14 @@ def apply_ids(resolution: Resolution, assignment: Assignment) -> Resolution:
         entities[stable] = Entity(
             stable, entity.name, entity.kind, entity.aliases, entity.mentions, entity.registry
         )
+    # Most entities keep the id they were resolved with: only mentions of others are rewritten.
+    moved = {old for old, new in assignment.ids.items() if old != new}
     mentions = {
-        key: tuple(type(m)(m.start, m.end, assignment.ids[m.entity_id]) for m in linked)
+        key: (
+            tuple(type(m)(m.start, m.end, assignment.ids[m.entity_id]) for m in linked)
+            if moved and any(m.entity_id in moved for m in linked)
+            else linked
+        )
         for key, linked in resolution.article_mentions.items()
     }
     return Resolution(
