@@ -7,6 +7,7 @@ of proportional set sizes over the process and its workers, sampled every 50 ms.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import statistics
@@ -79,10 +80,8 @@ def tree_memory(process: psutil.Process) -> int:
     except psutil.Error:
         return 0
     for member in tree:
-        try:
+        with contextlib.suppress(psutil.Error):  # ended between the listing and the reading
             total += member.memory_full_info().pss
-        except psutil.Error:  # ended between the listing and the reading
-            pass
     return total
 
 

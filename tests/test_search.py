@@ -632,3 +632,18 @@ def test_facet_files_are_runs_that_stay_small_as_the_archive_grows():
             for _ in range(length)
         ]
         assert [column["values"][p - 1] if p else None for p in expanded] == numbered[facet]
+
+
+def test_weights_are_rounded_as_python_rounds():
+    """lunr.py rounds each weight with round(x, 3); the index rounds them all at once."""
+    import random
+
+    import numpy as np
+    from newsarchive.core.search_index import round_as_python
+
+    rng = random.Random(5)
+    values = [rng.uniform(0, 50) for _ in range(20_000)]
+    values += [n / 1000 + 0.0005 for n in range(20_000)]  # halves, as written in decimal
+    values += [2.675, 1.0005, 0.0015, 8.9995, 0.0, 12.5]
+    rounded = round_as_python(np.array(values), 3)
+    assert rounded.tolist() == [round(v, 3) for v in values]

@@ -266,7 +266,11 @@ def enrich(generator: Any) -> None:
     # Imported here: the search generator imports this module.
     from .search_generator import start_index_early
 
+    # Closed across the fork: a process that inherits an open SQLite connection shares
+    # SQLite's record of its locks, and its own connections could then damage the file.
+    stages.close()
     start_index_early(generator.context, settings)
+    stages = StageCache(Path(settings["CACHE_PATH"]) / CACHE_FILE, settings["NEWSARCHIVE_FRESH"])
     with timings.timed("related stories"):
         _relate_articles(articles, texts, entities_by_article, entities, settings, stages)
     stages.prune()

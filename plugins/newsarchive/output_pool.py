@@ -40,10 +40,6 @@ class Outcome:
     value: Any = None  # what a task returned, for the parent
 
 
-# What the workers run, set by run_all just before it forks, so they inherit it.
-_work: list[Callable[[], Outcome]] = []
-
-
 class _Collect(logging.Handler):
     """Keeps a worker's log records to replay in the parent."""
 
@@ -69,37 +65,76 @@ def _start_worker() -> None:
     root.addHandler(_collector)
 
 
-def _run(number: int) -> tuple[int, Outcome]:
+def _run(piece: Callable[[], Outcome]) -> Outcome:
+    """A piece of work in a worker, its failure, timings and log kept for the parent."""
     timings.reset()
     try:
-        outcome = _work[number]()
+        outcome = piece()
     except BaseException:  # handed to the parent, which fails the build
         outcome = Outcome(error=traceback.format_exc())
     outcome.seconds = timings.seconds()
     outcome.records, _collector.records = _collector.records, []
-    return number, outcome
+    return outcome
+
+
+def _next(taken: Any, count: int) -> int | None:
+    """The number of the next piece no process has taken yet, or None."""
+    with taken.get_lock():
+        number = taken.value
+        if number >= count:
+            return None
+        taken.value = number + 1
+    return number
+
+
+def _help(work: Sequence[Callable[[], Outcome]], taken: Any, sender: Any) -> None:
+    _start_worker()
+    done = []
+    while (number := _next(taken, len(work))) is not None:
+        done.append((number, _run(work[number])))
+    sender.send(done)
+    sender.close()
 
 
 def run_all(work: Sequence[Callable[[], Outcome]], processes: int) -> list[Outcome]:
-    """Runs every piece of `work` (longest first, as given) on up to `processes` forked
-    workers, or here when one process is asked for or forking is not safe; the outcomes
-    in the order of `work`. Raises RuntimeError with the worker's traceback if a piece
-    failed."""
-    forked = processes > 1 and len(work) > 1 and _can_fork()
-    if not forked:
+    """Runs every piece of `work` (longest first, as given), here and in `processes - 1`
+    forked workers, each process taking the next piece none has taken; or all here when
+    one process is asked for or forking is not safe. The parent works too, so the build
+    holds one copy of its pages fewer than with a pool. Returns the outcomes in the order
+    of `work`; raises RuntimeError with the traceback if a piece failed."""
+    if processes <= 1 or len(work) <= 1 or not _can_fork():
         return [piece() for piece in work]
-    global _work
-    _work = list(work)
+    context = multiprocessing.get_context("fork")
+    taken = context.Value("l", 0)
+    helpers = []
+    outcomes: dict[int, Outcome] = {}
     gc.freeze()  # the workers then leave the parent's objects' pages shared
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(min(processes, len(work)), initializer=_start_worker) as pool:
-            outcomes = dict(pool.imap_unordered(_run, range(len(work))))
+        for _ in range(min(processes, len(work)) - 1):
+            receiver, sender = context.Pipe(duplex=False)
+            helper = context.Process(target=_help, args=(work, taken, sender), daemon=True)
+            helper.start()
+            sender.close()
+            helpers.append((helper, receiver))
+        while (number := _next(taken, len(work))) is not None:
+            try:
+                outcomes[number] = work[number]()
+            except Exception:
+                outcomes[number] = Outcome(error=traceback.format_exc())
+                break
     finally:
+        with taken.get_lock():  # after a failure the workers stop at their current piece
+            taken.value = len(work)
         gc.unfreeze()
-        _work = []
-    for number in range(len(work)):
-        _replay(outcomes[number])
+        for helper, receiver in helpers:
+            try:
+                outcomes.update(receiver.recv())
+            except EOFError:
+                outcomes[-1] = Outcome(error=f"a worker stopped (exit code {helper.exitcode})")
+            helper.join()
+            receiver.close()
+    for outcome in outcomes.values():
+        _replay(outcome)
     failed = [o.error for o in outcomes.values() if o.error]
     if failed:
         raise RuntimeError(f"writing the site failed in a worker:\n{failed[0]}")

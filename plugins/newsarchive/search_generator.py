@@ -203,11 +203,14 @@ def _index(
         cached = stages.get("search-index", inputs)
         if cached is None:
             index = SearchIndex(settings["SEARCH_BOOSTS"])
-            analyses = cached_per_item(
-                stages, "search-terms", keys, documents, lambda d: analyse(d, fields)
-            )
-            for analysis in analyses:
-                index.add_analysed(analysis)
+            # A thousand at a time: all the archive's analyses at once are hundreds of MB.
+            for start in range(0, len(keys), 1000):
+                part = slice(start, start + 1000)
+                analyses = cached_per_item(
+                    stages, "search-terms", keys[part], documents[part], _analyser(fields)
+                )
+                for analysis in analyses:
+                    index.add_analysed(analysis)
             index.finish()
             shards = index.shards(settings["SEARCH_SHARD_BYTES"])
             cached = (shards, index.manifest(shards), index.term_count)
@@ -244,6 +247,10 @@ def start_index_early(context: dict[str, Any], settings: dict[str, Any]) -> None
 
 def _call_now(task: Callable[[], None]) -> None:
     task()
+
+
+def _analyser(fields: list[str]) -> Callable[[SearchDocument], Any]:
+    return lambda document: analyse(document, fields)
 
 
 def _run_now(task: Callable[[], Any], done: Callable[[Any], None]) -> None:

@@ -137,13 +137,14 @@ class SearchIndex:
         self.fields = list(boosts)
         self._boosts = [boosts[name] for name in self.fields]
         self._positions: dict[str, int] = {}  # term -> position, in order of first use
-        self._term = array("l")  # one entry per (document, field, term)
-        self._document = array("l")
-        self._field = array("l")
-        self._frequency = array("l")
-        self._lengths = array("l")  # terms per (document, field)
+        # One entry per (document, field, term); 32 bits: millions of them at 10,000 stories.
+        self._term = array("i")
+        self._document = array("i")
+        self._field = array("i")
+        self._frequency = array("i")
+        self._lengths = array("i")  # terms per (document, field)
         self.document_count = 0
-        self._weights: list[float] = []
+        self._weights = np.empty(0)
 
     @property
     def term_count(self) -> int:
@@ -167,20 +168,20 @@ class SearchIndex:
     def finish(self) -> None:
         """Weighs every posting as lunr.Builder does (BM25, field boosts, 3 decimals)."""
         count = self.document_count
-        terms = np.frombuffer(self._term, dtype=np.int64)
+        terms = np.frombuffer(self._term, dtype=np.int32)
         postings = np.bincount(terms, minlength=self.term_count).tolist()
         # lunr.idf counts a term once per field it is in; math.log, as lunr.py
         idfs = np.array([math.log(1 + abs((count - n + 0.5) / (n + 0.5))) for n in postings])
-        lengths = np.frombuffer(self._lengths, dtype=np.int64).reshape(count, len(self.fields))
+        lengths = np.frombuffer(self._lengths, dtype=np.int32).reshape(count, len(self.fields))
         averages = [sum(column) / max(count, 1) for column in lengths.T.tolist()]
         with np.errstate(divide="ignore", invalid="ignore"):  # a field empty everywhere
             norms = K1 * (1 - B + B * (lengths / np.array(averages)))
-        documents = np.frombuffer(self._document, dtype=np.int64)
-        fields = np.frombuffer(self._field, dtype=np.int64)
-        frequencies = np.frombuffer(self._frequency, dtype=np.int64)
+        documents = np.frombuffer(self._document, dtype=np.int32)
+        fields = np.frombuffer(self._field, dtype=np.int32)
+        frequencies = np.frombuffer(self._frequency, dtype=np.int32).astype(np.int64)
         scores = idfs[terms] * ((K1 + 1) * frequencies) / (norms[documents, fields] + frequencies)
         scores = scores * np.array(self._boosts, dtype=float)[fields]
-        self._weights = [round(score, 3) for score in scores.tolist()]
+        self._weights = round_as_python(scores, 3)
 
     def shards(self, shard_bytes: int = SHARD_BYTES) -> list[Shard]:
         """The terms in lunr.js order, cut into shards of about shard_bytes.
@@ -189,31 +190,33 @@ class SearchIndex:
         pair per field in field order; refs are document numbers, each stored as the
         difference from the one before.
         """
-        terms = np.frombuffer(self._term, dtype=np.int64)
-        documents = np.frombuffer(self._document, dtype=np.int64)
-        fields = np.frombuffer(self._field, dtype=np.int64)
+        terms = np.frombuffer(self._term, dtype=np.int32).astype(np.int64)
+        documents = np.frombuffer(self._document, dtype=np.int32).astype(np.int64)
+        fields = np.frombuffer(self._field, dtype=np.int32).astype(np.int64)
         order = np.lexsort((documents, fields, terms))
         groups = terms[order] * len(self.fields) + fields[order]
+        del terms
         sorted_documents = documents[order]
         deltas = np.diff(sorted_documents, prepend=0)
         starts = np.flatnonzero(np.diff(groups, prepend=-1))
         deltas[starts] = sorted_documents[starts]  # each list starts from document 0
-        delta_list = deltas.tolist()
-        weights = np.array(self._weights)[order].tolist()
+        weights = self._weights[order]
         bounds = np.concatenate(
             [[0], np.cumsum(np.bincount(groups, minlength=self.term_count * len(self.fields)))]
         ).tolist()
-        entries = []
-        for term in sorted(self._positions, key=utf16_order):
-            position = self._positions[term]
-            entry: list[Any] = [term, position]
-            for field_number in range(len(self.fields)):
-                group = position * len(self.fields) + field_number
-                start, end = bounds[group], bounds[group + 1]
-                entry.append(delta_list[start:end])
-                entry.append(weights[start:end])
-            entries.append(entry)
-        return list(_cut(entries, shard_bytes))
+
+        def entries() -> Iterable[list[Any]]:  # one term at a time: millions of numbers
+            for term in sorted(self._positions, key=utf16_order):
+                position = self._positions[term]
+                entry: list[Any] = [term, position]
+                for field_number in range(len(self.fields)):
+                    group = position * len(self.fields) + field_number
+                    start, end = bounds[group], bounds[group + 1]
+                    entry.append(deltas[start:end].tolist())
+                    entry.append(weights[start:end].tolist())
+                yield entry
+
+        return list(_cut(entries(), shard_bytes))
 
     def manifest(self, shards: list[Shard]) -> dict[str, Any]:
         """What the page loads first: fields, pipeline, and where the shards are: their
@@ -241,7 +244,7 @@ class SearchIndex:
                           for f in self.fields):  # fmt: skip
             vectors[field_ref] = []
         for term, document, field, weight in zip(
-            self._term, self._document, self._field, self._weights, strict=True
+            self._term, self._document, self._field, self._weights.tolist(), strict=True
         ):
             ref = short_ref(document)
             inverted[by_position[term]][self.fields[field]][ref] = {}
@@ -294,7 +297,19 @@ def shard_files(shards: Sequence[Shard]) -> dict[str, str]:
     return {f"{folder}/{number}.json": shard.text for number, shard in enumerate(shards)}
 
 
-def _cut(entries: list[list[Any]], shard_bytes: int) -> Iterable[Shard]:
+def round_as_python(values: np.ndarray, digits: int) -> np.ndarray:
+    """round(value, digits) for every value, as Python (and lunr.py) rounds, but in bulk:
+    numpy's rounding of value * 10**digits is the same double except where that product
+    lies within a hair of a half, and only those are rounded one by one."""
+    scaled = values * 10**digits
+    rounded = np.rint(scaled) / 10**digits
+    unsure = np.flatnonzero(np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-6)
+    for index in unsure.tolist():
+        rounded[index] = round(float(values[index]), digits)
+    return rounded
+
+
+def _cut(entries: Iterable[list[Any]], shard_bytes: int) -> Iterable[Shard]:
     chunk: list[str] = []
     size = 0
     for entry in entries:
