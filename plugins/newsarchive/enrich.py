@@ -8,6 +8,9 @@ and plain data.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import logging
 import re
 from collections import Counter, defaultdict
@@ -275,6 +278,7 @@ def enrich(generator: Any) -> None:
         _relate_articles(articles, texts, entities_by_article, entities, settings, stages)
     stages.prune()
     stages.close()
+    _return_freed_memory()
     timings.start("entity pages")
 
     shared_articles = co_mentions(entities_by_article)
@@ -304,6 +308,14 @@ def enrich(generator: Any) -> None:
         ),
     )
     timings.stop("entity pages")
+
+
+def _return_freed_memory() -> None:
+    """Hands the memory the archive-wide stages freed back to the system (glibc keeps it
+    otherwise), before pages are written in forked workers that would each count it."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _resolve_all(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +111,7 @@ class SearchGenerator(Generator):
         try:
             cached = stages.get("search-aid-files", inputs)
             if cached is None:
-                aids = cached_per_item(stages, "search-aids", keys, documents, analyse_aids)
+                aids = cached_in_parts(stages, "search-aids", keys, documents, analyse_aids)
                 cached = aid_files(aids, cards, facets, entities)
                 stages.put_latest("search-aid-files", inputs, cached)
             else:  # the analyses are not needed now, but must outlive pruning for an edit
@@ -203,14 +203,11 @@ def _index(
         cached = stages.get("search-index", inputs)
         if cached is None:
             index = SearchIndex(settings["SEARCH_BOOSTS"])
-            # A thousand at a time: all the archive's analyses at once are hundreds of MB.
-            for start in range(0, len(keys), 1000):
-                part = slice(start, start + 1000)
-                analyses = cached_per_item(
-                    stages, "search-terms", keys[part], documents[part], _analyser(fields)
-                )
-                for analysis in analyses:
-                    index.add_analysed(analysis)
+            analyses = cached_in_parts(
+                stages, "search-terms", keys, documents, lambda d: analyse(d, fields)
+            )
+            for analysis in analyses:
+                index.add_analysed(analysis)
             index.finish()
             shards = index.shards(settings["SEARCH_SHARD_BYTES"])
             cached = (shards, index.manifest(shards), index.term_count)
@@ -249,10 +246,6 @@ def _call_now(task: Callable[[], None]) -> None:
     task()
 
 
-def _analyser(fields: list[str]) -> Callable[[SearchDocument], Any]:
-    return lambda document: analyse(document, fields)
-
-
 def _run_now(task: Callable[[], Any], done: Callable[[Any], None]) -> None:
     done(task())
 
@@ -278,19 +271,23 @@ def write_files(folder: Path, files: dict[str, str], previous: Path | None = Non
         write_or_carry(target, text.encode("utf-8"), previous / path if previous else None)
 
 
-def cached_per_item(
+def cached_in_parts(
     stages: StageCache,
     stage: str,
     keys: list[str],
     items: list[Any],
     compute: Callable[[Any], Any],
-) -> list[Any]:
-    """compute(item) for each item, reused from the stage cache under its key."""
-    found = stages.get_many(stage, keys)
-    missing = {key: compute(item) for key, item in zip(keys, items, strict=True)
-               if key not in found}  # fmt: skip
-    stages.put_many(stage, list(missing.items()))
-    return [found[key] if key in found else missing[key] for key in keys]
+    part: int = 1000,
+) -> Iterator[Any]:
+    """compute(item) for each item in turn, reused from the stage cache under its key;
+    read and stored `part` at a time, as all of an archive's are hundreds of MB."""
+    for start in range(0, len(keys), part):
+        some_keys, some_items = keys[start : start + part], items[start : start + part]
+        found = stages.get_many(stage, some_keys)
+        missing = {key: compute(item) for key, item in zip(some_keys, some_items, strict=True)
+                   if key not in found}  # fmt: skip
+        stages.put_many(stage, list(missing.items()))
+        yield from (found[key] if key in found else missing[key] for key in some_keys)
 
 
 def _shown_date(article: Any) -> str:

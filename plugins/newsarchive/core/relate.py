@@ -58,7 +58,7 @@ class Related:
     key: str
     score: float
     shared_entities: tuple[str, ...]  # rarest first
-    shared_terms: tuple[str, ...]  # most telling first
+    shared_terms: tuple[str, ...]  # most telling first; only where no entity is shared
 
 
 @dataclass
@@ -251,15 +251,30 @@ def relate(
             chosen.append((index, other, score))
             if len(shown_groups) == count + 1:
                 break
-    terms = _shared_terms(matrix, [c[0] for c in chosen], [c[1] for c in chosen], vocabulary)
-    related: dict[int, list[Related]] = defaultdict(list)
-    for (index, other, score), shared_terms in zip(chosen, terms, strict=True):
-        shared = sorted(
-            documents[index].entities & documents[other].entities,
-            key=lambda e: (-corpus.rarity[e], e),
+    shared = [
+        tuple(
+            sorted(
+                documents[index].entities & documents[other].entities,
+                key=lambda e: (-corpus.rarity[e], e),
+            )
         )
+        for index, other, _ in chosen
+    ]
+    # The reason names shared terms only where no entity is shared: found for those alone.
+    wordy = [number for number, entities in enumerate(shared) if not entities]
+    terms = dict(
+        zip(
+            wordy,
+            _shared_terms(
+                matrix, [chosen[n][0] for n in wordy], [chosen[n][1] for n in wordy], vocabulary
+            ),
+            strict=True,
+        )
+    )
+    related: dict[int, list[Related]] = defaultdict(list)
+    for number, (index, other, score) in enumerate(chosen):
         related[index].append(
-            Related(documents[other].key, round(score, 6), tuple(shared), shared_terms)
+            Related(documents[other].key, round(score, 6), shared[number], terms.get(number, ()))
         )
     for index, document in enumerate(documents):
         relations.related[document.key] = tuple(related.get(index, ()))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -110,16 +111,42 @@ def _bucketed(entries: dict[str, Any], bucket_bytes: int) -> list[str]:
     return [safe_json(bucket, compact=True) for bucket in buckets]
 
 
-def pair_buckets(aids: Sequence[DocumentAids], bucket_bytes: int = PAIR_BUCKET_BYTES) -> list[str]:
+@dataclass
+class _Gathered:
+    """What the aids need of every document, gathered in one pass so the documents'
+    aids can be read a few at a time: each pair numbered in order of first use, and each
+    document's pairs as those numbers; every word's document count; names as written."""
+
+    number_of: dict[str, int]
+    pair_numbers: array  # the pairs of every document in turn
+    pair_counts: array  # how many pairs each document has
+    words: Counter[str]
+    shown: dict[str, str]  # lower-case word -> as an entity name writes it
+
+
+def _gather(aids: Iterable[DocumentAids]) -> _Gathered:
+    gathered = _Gathered({}, array("i"), array("i"), Counter(), {})
+    number_of = gathered.number_of
+    for document in aids:
+        gathered.pair_numbers.extend(
+            number_of.setdefault(pair, len(number_of)) for pair in document.pairs
+        )
+        gathered.pair_counts.append(len(document.pairs))
+        gathered.words.update(document.words)
+        gathered.shown.update((word.lower(), word) for word in document.cased)
+    return gathered
+
+
+def pair_buckets(aids: Iterable[DocumentAids], bucket_bytes: int = PAIR_BUCKET_BYTES) -> list[str]:
     """pair -> the documents that have it, delta-coded."""
+    return _pair_files(_gather(aids), bucket_bytes)
+
+
+def _pair_files(gathered: _Gathered, bucket_bytes: int = PAIR_BUCKET_BYTES) -> list[str]:
     # As arrays: an archive of 10,000 stories has millions of (pair, document) postings.
-    number_of: dict[str, int] = {}
-    pair_numbers = np.fromiter(
-        (number_of.setdefault(pair, len(number_of)) for a in aids for pair in a.pairs),
-        dtype=np.int64,
-    )
-    counts = np.fromiter(map(len, (a.pairs for a in aids)), dtype=np.int64, count=len(aids))
-    documents = np.repeat(np.arange(len(aids), dtype=np.int64), counts)
+    pair_numbers = np.frombuffer(gathered.pair_numbers, dtype=np.int32).astype(np.int64)
+    counts = np.frombuffer(gathered.pair_counts, dtype=np.int32).astype(np.int64)
+    documents = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     by_pair = np.argsort(pair_numbers, kind="stable")  # each pair's documents stay in order
     documents, pair_numbers = documents[by_pair], pair_numbers[by_pair]
     first = np.ones(len(documents), dtype=bool)
@@ -130,10 +157,9 @@ def pair_buckets(aids: Sequence[DocumentAids], bucket_bytes: int = PAIR_BUCKET_B
     del documents, pair_numbers, by_pair, first
     # The size of each pair's JSON list: its numbers' digits, a comma between two, brackets.
     digits = 1 + np.searchsorted(10 ** np.arange(1, 19, dtype=np.int64), deltas, side="right")
-    size = int(digits.sum()) + 2 * len(deltas) + sum(map(len, number_of))
+    size = int(digits.sum()) + 2 * len(deltas) + sum(map(len, gathered.number_of))
     del digits
-    keys = list(number_of)
-    del number_of
+    keys = list(gathered.number_of)
     count = _bucket_count(size, bucket_bytes)
     in_bucket = buckets_of(keys, count)
     by_bucket = np.argsort(in_bucket, kind="stable")
@@ -152,11 +178,14 @@ def typo_key(word: str) -> str:
     return f"{word[0]}{len(word)}"
 
 
-def word_buckets(aids: Sequence[DocumentAids], bucket_bytes: int = WORD_BUCKET_BYTES) -> list[str]:
+def word_buckets(aids: Iterable[DocumentAids], bucket_bytes: int = WORD_BUCKET_BYTES) -> list[str]:
     """typo key -> [[word as shown, its indexed term (0 if the same), documents], ...],
     most documents first."""
-    counts = Counter(word for document in aids for word in document.words)
-    shown = {word.lower(): word for document in aids for word in document.cased}
+    return _word_files(_gather(aids), bucket_bytes)
+
+
+def _word_files(gathered: _Gathered, bucket_bytes: int = WORD_BUCKET_BYTES) -> list[str]:
+    counts, shown = gathered.words, gathered.shown
     groups: dict[str, list[list[Any]]] = defaultdict(list)
     for word, documents in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         term = index_term(word)
@@ -233,7 +262,7 @@ def entity_documents(entities_per_document: Sequence[Iterable[str]]) -> dict[str
 
 
 def aid_files(
-    aids: Sequence[DocumentAids],
+    aids: Iterable[DocumentAids],
     cards: Sequence[EntityCard],
     facets: dict[str, Sequence[str | None]],
     entities_per_document: Sequence[Iterable[str]],
@@ -241,7 +270,13 @@ def aid_files(
     """Every file of the aids (path under the index folder -> JSON text), in a folder named
     by their content so a browser never mixes two builds', and what the manifest says of
     them. `facets`: facet -> each document's value; `entities_per_document`: entity ids."""
-    parts = {"pairs": pair_buckets(aids), "words": word_buckets(aids), "names": name_buckets(cards)}
+    gathered = _gather(aids)  # read once: the caller may hand them over a few at a time
+    parts = {
+        "pairs": _pair_files(gathered),
+        "words": _word_files(gathered),
+        "names": name_buckets(cards),
+    }
+    del gathered
     files = {f"{part}/{n}.json": text for part, texts in parts.items()
              for n, text in enumerate(texts)}  # fmt: skip
     for facet, column in facet_columns(facets).items():  # fetched apart, as the page needs
