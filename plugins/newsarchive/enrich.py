@@ -224,7 +224,13 @@ def enrich(generator: Any) -> None:
         return
     timings.start("resolve")
     resolution, article_names = _resolve_all(
-        texts, extractions, extraction_keys, registry, previous, stages
+        texts,
+        extractions,
+        extraction_keys,
+        registry,
+        previous,
+        stages,
+        names_needed=bool(settings.get("NEWSARCHIVE_REVIEW_FILE")),
     )
     article_dates = _dates_all(articles, texts, stages)
     assignment = assign_ids(resolution.entities.values(), previous)
@@ -325,16 +331,28 @@ def _resolve_all(
     registry: Registry,
     previous: IdMap,
     stages: StageCache,
+    names_needed: bool = False,
 ) -> tuple[Resolution, dict[str, ArticleNames]]:
     """Names per article, then entities across the archive; each reused from the stage
     cache when what it depends on is unchanged. Returns the entities and, per article,
-    its names."""
+    its names (only when `names_needed`, or when the entities had to be found anew)."""
     code = code_version("resolve.py")
     # Sorted: a frozenset's order changes from one process to the next.
     registry_version = digest([repr(registry.entities), sorted(registry.not_entities)])
     per_article = {
         key: digest([code, registry_version, extraction_keys[key]]) for key in sorted(texts)
     }
+    merged_spellings = {
+        entry.id: [s for old in entry.merges for s in previous.spellings.get(old, ())]
+        for entry in registry.entities
+    }
+    corpus = digest([code, registry_version, repr(sorted(merged_spellings.items())),
+                     *(f"{key}={value}" for key, value in per_article.items())])  # fmt: skip
+    resolution = stages.get("archive-entities", corpus)
+    if resolution is not None and not names_needed:
+        # The names are not read, but must outlive pruning: the next edit reuses them.
+        stages.mark_used("names", list(per_article.values()))
+        return resolution, {}
     names = stages.get_many("names", list(per_article.values()))
     missing = [key for key in per_article if per_article[key] not in names]
     registry_names = AliasMatcher(registry) if missing else None
@@ -346,14 +364,6 @@ def _resolve_all(
     }
     stages.put_many("names", [(per_article[key], computed[key]) for key in missing])
     by_article = {key: computed.get(key) or names[per_article[key]] for key in per_article}
-
-    merged_spellings = {
-        entry.id: [s for old in entry.merges for s in previous.spellings.get(old, ())]
-        for entry in registry.entities
-    }
-    corpus = digest([code, registry_version, repr(sorted(merged_spellings.items())),
-                     *(f"{key}={value}" for key, value in per_article.items())])  # fmt: skip
-    resolution = stages.get("archive-entities", corpus)
     if resolution is None:
         resolution = resolve_corpus(by_article, texts, registry, merged_spellings)
         stages.put_latest("archive-entities", corpus, resolution)
@@ -458,7 +468,10 @@ def _link_all(
     for key, html in mapped.html.items():
         mentions = resolution.article_mentions.get(key, ())
         linked_to = [targets[entity_id] for entity_id in sorted({m.entity_id for m in mentions})]
-        entries[key] = digest([code, html, mentions, linked_to, article_dates[key]])
+        # Plain tuples: a dataclass's repr costs three times a tuple's, for 300,000 mentions.
+        spans = [(m.start, m.end, m.entity_id) for m in mentions]
+        dates = [(d.start, d.end, d.text, d.value) for d in article_dates[key]]
+        entries[key] = digest([code, html, spans, linked_to, dates])
     found = stages.get_many("linked", list(entries.values()))
     computed = []
     for key, entry in entries.items():
