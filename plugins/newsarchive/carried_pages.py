@@ -62,6 +62,7 @@ _CORE = f"{__package__}.core."
 ARTICLE_LISTED = ("url", "title", "title_lang", "title_dir", "place", "category", "source",
                   "summary")  # fmt: skip
 ARTICLE_ALWAYS = ("url", "undated", "date", "locale_date", "title_lang", "title_dir")
+_EVERY_LISTED_FIELD = frozenset(ARTICLE_LISTED)
 # What an article page shows of itself, beyond that.
 ARTICLE_OWN = ("save_as", "authors", "source_url", "copies", "related", "date_mentions",
                "entities", "mentioned_dates", "lang", "slug", "status", "template")  # fmt: skip
@@ -80,11 +81,10 @@ def _encoded(tag: bytes, payload: bytes) -> bytes:
 
 
 def _hash(*parts: bytes | str) -> bytes:
-    hashed = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        hashed.update(part.encode("utf-8") if isinstance(part, str) else part)
-        hashed.update(b"\0")
-    return hashed.digest()
+    # One update of the parts each followed by a zero byte: the same digest as one update a
+    # part, at a fraction of the calls (hundreds of thousands a build).
+    joined = b"\0".join([p.encode("utf-8") if isinstance(p, str) else p for p in parts])
+    return hashlib.blake2b(joined + b"\0" if parts else b"", digest_size=16).digest()
 
 
 def stable_repr(value: Any) -> str:
@@ -159,6 +159,7 @@ class Fingerprints:
         self.settings = settings
         self._objects: dict[tuple[int, bool, frozenset[str]], tuple[Any, bytes]] = {}
         self._wrappers: dict[tuple[str, str, str], bytes] = {}
+        self._field_names: dict[tuple[Any, ...], tuple[str, ...]] = {}
 
     def variable(self, value: Any, mentioned: frozenset[str]) -> bytes:
         """A template variable's value: a story, page or entity shows all of itself."""
@@ -191,6 +192,10 @@ class Fingerprints:
             return _encoded(b"[", b"".join([self._of(v, mentioned) for v in value]))
         if isinstance(value, set | frozenset):
             return _encoded(b"(", b"".join(sorted(self._of(v, mentioned) for v in value)))
+        if not own and isinstance(value, Content):
+            # A listed story counts with every field a list can show, whatever this
+            # template names: digested once a build, not once per template listing it.
+            mentioned = _EVERY_LISTED_FIELD
         key = (id(value), own, mentioned)
         known = self._objects.get(key)
         if known is not None:
@@ -252,17 +257,26 @@ class Fingerprints:
         self, value: Any, wanted: tuple[str, ...], mentioned: frozenset[str], always: tuple
     ) -> bytes:
         parts: list[bytes | str] = []
-        for name in dict.fromkeys((*always, *wanted)):
-            if name not in always and name not in mentioned:
-                continue
+        for name in self._shown_fields(wanted, mentioned, always):
             if name == "summary":
                 shown = value.metadata.get("summary")
-            elif name in ("content", "_content"):
-                continue
             else:
                 shown = getattr(value, name, None)
             parts += [name, self._of(shown, mentioned)]
         return _hash(*parts)
+
+    def _shown_fields(
+        self, wanted: tuple[str, ...], mentioned: frozenset[str], always: tuple
+    ) -> tuple[str, ...]:
+        """The fields of `wanted` a template mentioning `mentioned` can show, once each."""
+        key = (wanted, mentioned, always)
+        if key not in self._field_names:
+            self._field_names[key] = tuple(
+                name
+                for name in dict.fromkeys((*always, *wanted))
+                if (name in always or name in mentioned) and name not in ("content", "_content")
+            )
+        return self._field_names[key]
 
 
 def page_digest(
