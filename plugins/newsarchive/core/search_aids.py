@@ -164,10 +164,28 @@ def _pair_files(gathered: _Gathered, bucket_bytes: int = PAIR_BUCKET_BYTES) -> l
     in_bucket = buckets_of(keys, count)
     by_bucket = np.argsort(in_bucket, kind="stable")
     cuts = np.searchsorted(in_bucket[by_bucket], np.arange(count + 1)).tolist()
+    # The postings laid out bucket by bucket, so each bucket's become one list at once
+    # rather than a small array per pair (a million of them).
+    lengths = (ends - starts)[by_bucket]
+    laid_out = np.repeat(starts[by_bucket] - np.cumsum(lengths) + lengths, lengths)
+    laid_out += np.arange(len(laid_out))
+    by_bucket_deltas = deltas[laid_out]
+    bounds = np.concatenate(([0], np.cumsum(lengths))).tolist()
+    del laid_out, deltas
     texts = []
     for bucket in range(count):  # one bucket's lists at a time: millions in all
-        members = by_bucket[cuts[bucket] : cuts[bucket + 1]].tolist()
-        entries = {keys[p]: deltas[starts[p] : ends[p]].tolist() for p in members}
+        first, last = cuts[bucket], cuts[bucket + 1]
+        numbers = by_bucket_deltas[bounds[first] : bounds[last]].tolist()
+        offset = bounds[first]
+        entries = {
+            keys[pair]: numbers[start - offset : end - offset]
+            for pair, start, end in zip(
+                by_bucket[first:last].tolist(),
+                bounds[first:last],
+                bounds[first + 1 : last + 1],
+                strict=True,
+            )
+        }
         texts.append(safe_json(entries, compact=True))
     return texts
 
