@@ -128,9 +128,10 @@ def _gather(aids: Iterable[DocumentAids]) -> _Gathered:
     gathered = _Gathered({}, array("i"), array("i"), Counter(), {})
     number_of = gathered.number_of
     for document in aids:
-        gathered.pair_numbers.extend(
-            number_of.setdefault(pair, len(number_of)) for pair in document.pairs
-        )
+        # A document's pairs are sorted, so its new ones sorted are in order of first use.
+        new = sorted(set(document.pairs).difference(number_of))
+        number_of.update(zip(new, range(len(number_of), len(number_of) + len(new)), strict=True))
+        gathered.pair_numbers.extend(map(number_of.__getitem__, document.pairs))
         gathered.pair_counts.append(len(document.pairs))
         gathered.words.update(document.words)
         gathered.shown.update((word.lower(), word) for word in document.cased)
