@@ -13,6 +13,8 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
+import sqlite3
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Sequence
@@ -36,7 +38,8 @@ class Outcome:
     carried: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     records: list[logging.LogRecord] = field(default_factory=list)
-    error: str | None = None
+    error: str | None = None  # the traceback of what failed
+    cache_error: str | None = None  # the message, when what failed was the SQLite cache
     value: Any = None  # what a task returned, for the parent
 
 
@@ -71,7 +74,7 @@ def _run(piece: Callable[[], Outcome]) -> Outcome:
     try:
         outcome = piece()
     except BaseException:  # handed to the parent, which fails the build
-        outcome = Outcome(error=traceback.format_exc())
+        outcome = _failed()
     outcome.seconds = timings.seconds()
     outcome.records, _collector.records = _collector.records, []
     return outcome
@@ -120,7 +123,7 @@ def run_all(work: Sequence[Callable[[], Outcome]], processes: int) -> list[Outco
             try:
                 outcomes[number] = work[number]()
             except Exception:
-                outcomes[number] = Outcome(error=traceback.format_exc())
+                outcomes[number] = _failed()
                 break
     finally:
         with taken.get_lock():  # after a failure the workers stop at their current piece
@@ -135,9 +138,9 @@ def run_all(work: Sequence[Callable[[], Outcome]], processes: int) -> list[Outco
             receiver.close()
     for outcome in outcomes.values():
         _replay(outcome)
-    failed = [o.error for o in outcomes.values() if o.error]
+    failed = [o for o in outcomes.values() if o.error]
     if failed:
-        raise RuntimeError(f"writing the site failed in a worker:\n{failed[0]}")
+        _raise(failed[0])
     return [outcomes[number] for number in range(len(work))]
 
 
@@ -163,7 +166,7 @@ class Early:
             self._results.close()
         _replay(outcome)
         if outcome.error:
-            raise RuntimeError(f"writing the site failed in a worker:\n{outcome.error}")
+            _raise(outcome)
         return outcome.value
 
 
@@ -173,7 +176,7 @@ def _run_early(task: Callable[[], Any], sender: Any) -> None:
     try:
         outcome = Outcome(value=task())
     except BaseException:  # handed to the parent, which fails the build
-        outcome = Outcome(error=traceback.format_exc())
+        outcome = _failed()
     outcome.seconds = timings.seconds()
     outcome.records = _collector.records
     sender.send(outcome)
@@ -193,10 +196,27 @@ def _replay(outcome: Outcome) -> None:
         timings.add(stage, seconds)
 
 
+def _failed() -> Outcome:
+    """The exception being handled, as an outcome to hand to the parent."""
+    error = sys.exc_info()[1]
+    cache_error = str(error) if isinstance(error, sqlite3.DatabaseError) else None
+    return Outcome(error=traceback.format_exc(), cache_error=cache_error)
+
+
+def _raise(outcome: Outcome) -> None:
+    # A damaged cache stays recognisable (site_build sets it aside and builds again).
+    cause = sqlite3.DatabaseError(outcome.cache_error) if outcome.cache_error else None
+    raise RuntimeError(f"writing the site failed in a worker:\n{outcome.error}") from cause
+
+
 def _can_fork() -> bool:
-    """Only a process with no other thread forks safely: a thread holding a lock (logging's,
-    say) at the fork would hold it forever in the worker."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """Whether a worker can be forked safely: not while a thread of the build's own is at
+    work (a lock it held at the fork would stay held in the worker). Daemon threads are
+    left to themselves: those a library keeps idle in the background (Dask's event loop
+    after extraction on a cluster) hold nothing a worker takes; Python renews its own
+    locks (the interpreter's, logging's) in a forked child."""
+    working = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    return "fork" in multiprocessing.get_all_start_methods() and all(t.daemon for t in working)
 
 
 def chunks(count: int, size: int = PAGES_PER_CHUNK) -> list[range]:
