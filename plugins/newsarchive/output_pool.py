@@ -1,5 +1,7 @@
 """The last part of a build on all cores: pages rendered and written, and tasks (the search
-index) run, in forked worker processes once the whole context is built.
+aids) run, in the building process and forked workers once the whole context is built
+(`run_all`); and a task started ahead of that in a forked process (the search index,
+`start_early`).
 
 Forked, not spawned: a worker starts with the parent's context (every story, entity and
 compiled template) without pickling any of it, and only small results come back: each
@@ -22,8 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import timings
-
-logger = logging.getLogger(__name__)
 
 PAGES_PER_CHUNK = 100  # small enough to share out evenly, large enough to cost little
 MIN_PARALLEL_PAGES = 200  # below this a fork costs more than it saves
