@@ -268,6 +268,37 @@ def test_a_failed_build_leaves_the_previous_output_untouched(content_dir, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "content", "out", "theme"]
 
 
+def test_a_build_failing_while_the_search_index_is_written_leaves_nothing_behind(
+    content_dir, tmp_path, monkeypatch
+):
+    """The search index is written in a forked process while related stories are found; a
+    build that fails meanwhile stops it before removing its staging folder."""
+    import time
+
+    from newsarchive import enrich, search_generator
+    from newsarchive.site_build import BuildFailed
+
+    for number in range(3):
+        (content_dir / f"story-{number}.txt").write_text(
+            f"Date: 2024-01-0{number + 1}\n\nStory {number}\n\nBody {number}.\n"
+        )
+    write_index = search_generator.write_index
+
+    def slow_index(*args):  # still writing when the build fails
+        time.sleep(2)
+        return write_index(*args)
+
+    def broken(*args):
+        raise RuntimeError("related stories broke")
+
+    monkeypatch.setattr(search_generator, "write_index", slow_index)
+    monkeypatch.setattr(enrich, "_relate_articles", broken)
+    with pytest.raises(BuildFailed, match="left as it was"):
+        build(content_dir, tmp_path / "out", NEWSARCHIVE_PROCESSES=2)
+    time.sleep(3)  # long enough for a forked writer left running to have written
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "content"]
+
+
 def test_publish_build_has_absolute_urls_and_feeds_without_undated_stories(tmp_path):
     output = tmp_path / "public"
     build(ROOT / "content", output, settings=PUBLISH_SETTINGS)

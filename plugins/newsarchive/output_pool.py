@@ -155,6 +155,7 @@ class Early:
         self._process = context.Process(target=_run_early, args=(task, sender), daemon=True)
         self._process.start()
         sender.close()
+        _unjoined.add(self)
 
     def join(self) -> Any:
         try:
@@ -162,12 +163,31 @@ class Early:
         except EOFError:
             outcome = Outcome(error=f"the worker stopped (exit code {self._process.exitcode})")
         finally:
-            self._process.join()
-            self._results.close()
+            self._end()
         _replay(outcome)
         if outcome.error:
             _raise(outcome)
         return outcome.value
+
+    def stop(self) -> None:
+        """Ends the task unfinished (the build failed and its files are being removed)."""
+        self._process.terminate()
+        self._end()
+
+    def _end(self) -> None:
+        self._process.join()
+        self._results.close()
+        _unjoined.discard(self)
+
+
+_unjoined: set[Early] = set()
+
+
+def stop_early_tasks() -> None:
+    """Stops every task started early and not joined: a failed build removes its staging
+    folder, and a task still writing there would leave part of it behind."""
+    for early in list(_unjoined):
+        early.stop()
 
 
 def _run_early(task: Callable[[], Any], sender: Any) -> None:

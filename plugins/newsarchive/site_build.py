@@ -31,6 +31,7 @@ from rich.console import Console
 
 from . import timings
 from .carried_pages import CarryingWriter, save_digests
+from .output_pool import stop_early_tasks
 from .stage_cache import CACHE_FILE, cache_damage
 
 logger = logging.getLogger("newsarchive")
@@ -253,6 +254,7 @@ def _run_pelican(settings: dict[str, Any], staging: Path) -> None:
         if not any(sign in damage for sign in ("malformed", "not a database")):
             raise
         _warn_and_set_aside(cache, damage)
+    stop_early_tasks()  # the failed run's, before its files are removed
     for leftover in staging.iterdir():
         if leftover.name != OUTPUT_MARKER:
             shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
@@ -313,6 +315,7 @@ def _build_locked(settings: dict[str, Any], final: Path, started: float) -> Buil
         with _without_pelicans_count():
             _run_pelican(settings, staging)
     except BaseException as error:
+        stop_early_tasks()  # none may go on writing into the folder removed here
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(error, KeyboardInterrupt):
             raise
