@@ -533,26 +533,32 @@ def test_facets_filter_with_counts_that_stay_right_and_live_in_the_address(
     first, second = sorted(beats, key=beats.get, reverse=True)[:2]
     _tick(page, "Beat", first)
     page.wait_for_function("b => location.search.includes('beat=' + b)", arg=first)
+    _wait_for(page, "pipeline")  # the results of the new choice are on the page
     assert _story_count(page) == beats[first]
     assert set(_all_titles(page)) <= _titles_on_beat(sample_site, first)
     assert _facet(page, "Beat") == beats  # OR within a facet: the other beats still count
     _tick(page, "Beat", second)
     page.wait_for_function("() => new URL(location).searchParams.getAll('beat').length === 2")
+    _wait_for(page, "pipeline")
     assert _story_count(page) == beats[first] + beats[second]
     years = _facet(page, "Year")  # counted over the two beats
     assert sum(years.values()) == beats[first] + beats[second]
     year = max(years, key=years.get)
     _tick(page, "Year", year)
     page.wait_for_function("y => location.search.includes('year=' + y)", arg=year)
+    _wait_for(page, "pipeline")
     assert _story_count(page) == years[year]  # AND across facets
     assert sum(_facet(page, "Beat").values()) <= total
     shown = _result_titles(page)
 
+    assert shown  # the titles of the filtered results, to compare below
     page.go_back()  # the year filter goes, the beats stay
     page.wait_for_function("() => !location.search.includes('year=')")
+    _wait_for(page, "pipeline")
     assert _story_count(page) == beats[first] + beats[second]
     page.go_forward()
     page.wait_for_function("() => location.search.includes('year=')")
+    _wait_for(page, "pipeline")
     linked = page.url
     page.goto(linked)  # the address is the filtered search: it can be linked
     _wait_for(page, "pipeline")
@@ -573,6 +579,7 @@ def test_an_entity_facet_narrows_to_the_stories_naming_it(
     name = max(counts, key=counts.get)
     _tick(page, group, name)
     page.wait_for_function("k => location.search.includes(k + '=')", arg=key)
+    _wait_for(page, "pipeline")
     assert _story_count(page) == counts[name]
     entity = next(e for e in entities if e["name"] == name)
     titles = {
@@ -602,6 +609,7 @@ def test_the_dateline_facet_is_fetched_when_opened_and_filters(page, sample_serv
     place = max(places, key=places.get)
     _tick(page, "Dateline", place)
     page.wait_for_function("() => location.search.includes('place=')")
+    _wait_for(page, "pipeline")
     assert _story_count(page) == places[place]
     page.reload()  # a linked search filtered by dateline fetches it at once
     _wait_for(page, "pipeline")

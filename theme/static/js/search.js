@@ -85,6 +85,7 @@
 
   function run(queryString) {
     var ticket = ++latest;
+    box.removeAttribute("data-searched");  // at work: set again by finished()
     var query = queryString.trim();
     state.query = query;
     if (!query) {
@@ -198,6 +199,7 @@
   }
 
   function render(ticket) {
+    box.removeAttribute("data-searched");  // at work: set again by finished()
     var chosen = chosenFilters();
     var answer = state.answer;
     state.shown = state.all.filter(function (r) { return passes(r.ref, chosen, null); });
