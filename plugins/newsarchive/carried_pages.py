@@ -26,6 +26,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -388,24 +389,28 @@ class CarryingWriter(Writer):
             self._page_asked = (template, localcontext)
             return ""
         name = localcontext["output_file"]
-        assert self.site is not None and self._reads is not None
-        with timings.timed("page digests"):
-            digest = page_digest(self.site, template, localcontext, self._reads, self._prints)
+        digest, previous = self._compare(template, localcontext)
         if digest is not None:
             self.digests[name] = digest
-        previous = self._unchanged_previous(name, digest)
         if previous is not None:
             self._carry_next = (sanitised_join(self.output_path, name), previous)
             return ""
         self.rendered += 1
         return template.render(localcontext)
 
-    def _unchanged_previous(self, name: str, digest: str | None) -> str | None:
-        """The previous output's file of this page, if it shows what this one would."""
+    def _compare(
+        self, template: Any, localcontext: dict[str, Any]
+    ) -> tuple[str | None, str | None]:
+        """The page's digest (None if it cannot be carried over) and the previous output's
+        file of this page, if that shows what this one would."""
+        assert self.site is not None and self._reads is not None
+        with timings.timed("page digests"):
+            digest = page_digest(self.site, template, localcontext, self._reads, self._prints)
+        name = localcontext["output_file"]
         if digest is None or self.previous.get(name) != digest:
-            return None
+            return digest, None
         previous = os.path.join(self.previous_output, name)
-        return previous if os.path.isfile(previous) else None
+        return digest, previous if os.path.isfile(previous) else None
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         asked, self._page_asked = self._page_asked, None
@@ -464,7 +469,7 @@ class CarryingWriter(Writer):
         tasks, self._tasks = self._tasks, []
         after, self._after = self._after, []
         work = [as_work(task) for task, _ in tasks]
-        work += [_PageChunk(self, pages[r.start : r.stop]) for r in chunks(len(pages))]
+        work += [partial(self.write_pages, pages[r.start : r.stop]) for r in chunks(len(pages))]
         processes = self.processes if is_worth_forking(len(pages)) else 1
         with timings.timed("writing pages"):
             outcomes = run_all(work, processes)
@@ -479,20 +484,14 @@ class CarryingWriter(Writer):
 
     def write_pages(self, pages: list[tuple[str, _QueuedPage]]) -> Outcome:
         """Each page rendered into its file, or linked from the previous output."""
-        assert self.site is not None and self._reads is not None
         outcome = Outcome()
         for filename, page in pages:
             localcontext = page.localcontext()
             if localcontext["localsiteurl"]:  # as Pelican's writer does before rendering
                 page.context["localsiteurl"] = localcontext["localsiteurl"]
-            name = localcontext["output_file"]
-            with timings.timed("page digests"):
-                digest = page_digest(
-                    self.site, page.template, localcontext, self._reads, self._prints
-                )
+            digest, previous = self._compare(page.template, localcontext)
             if digest is not None:
-                outcome.digests[name] = digest
-            previous = self._unchanged_previous(name, digest)
+                outcome.digests[localcontext["output_file"]] = digest
             if previous is not None:
                 _link_or_copy(previous, filename)
                 outcome.carried += 1
@@ -505,15 +504,6 @@ class CarryingWriter(Writer):
 
 
 _ABSENT = object()
-
-
-@dataclass
-class _PageChunk:
-    writer: CarryingWriter
-    pages: list[tuple[str, _QueuedPage]]
-
-    def __call__(self) -> Outcome:
-        return self.writer.write_pages(self.pages)
 
 
 def _link_or_copy(source: str, target: str) -> None:

@@ -8,7 +8,6 @@ or in how many processes it ran.
 
 from __future__ import annotations
 
-import gc
 import logging
 import multiprocessing
 import os
@@ -107,10 +106,10 @@ def _in_this_process(
     for number, chunk in enumerate(chunks, start=first):
         yield number * CHUNK, extract(chunk)
     # The model (about 250 MB) is not kept for the rest of the build: a rebuild after an
-    # edit loads it for one story, and the build's peak comes later.
+    # edit loads it for one story, and the build's peak comes later (enrich collects it
+    # with the rest before that).
     del extract
     shared_model.cache_clear()
-    gc.collect()
 
 
 def chunk_extractor() -> Callable[[Inputs], list[Extraction]]:

@@ -192,14 +192,7 @@ def stop_early_tasks() -> None:
 
 def _run_early(task: Callable[[], Any], sender: Any) -> None:
     _start_worker()
-    timings.reset()
-    try:
-        outcome = Outcome(value=task())
-    except BaseException:  # handed to the parent, which fails the build
-        outcome = _failed()
-    outcome.seconds = timings.seconds()
-    outcome.records = _collector.records
-    sender.send(outcome)
+    sender.send(_run(as_work(task)))
     sender.close()
 
 
