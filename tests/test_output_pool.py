@@ -7,6 +7,7 @@ import logging
 import multiprocessing
 import os
 import sqlite3
+import time
 
 import pytest
 from newsarchive import timings
@@ -105,6 +106,42 @@ class TestEarly:
         assert early is not None
         with pytest.raises(RuntimeError, match="disk full"):
             early.join()
+
+    def test_no_worker_is_forked_while_a_task_started_early_holds_a_core(self):
+        release = multiprocessing.get_context("fork").Event()
+        early = start_early(lambda: release.wait(20), processes=2)
+        assert early is not None
+        def slow(number: int) -> Outcome:
+            time.sleep(0.05)  # long enough for a worker, had one been forked, to take some
+            return _where(number)
+
+        try:
+            outcomes = run_all([lambda n=n: slow(n) for n in range(10)], processes=2)
+        finally:
+            release.set()
+            early.join()
+        assert {pid for o in outcomes for pid in o.digests.values()} == {str(os.getpid())}
+
+    def test_a_worker_is_forked_once_the_early_task_is_done(self):
+        fork = multiprocessing.get_context("fork")
+        release, together = fork.Event(), fork.Barrier(2, timeout=20)
+        early = start_early(lambda: release.wait(20), processes=2)
+        assert early is not None
+
+        def end_early_task() -> Outcome:
+            release.set()
+            while early.running():
+                time.sleep(0.01)
+            return _where(0)
+
+        def meet(number: int) -> Outcome:
+            together.wait()  # only if a worker took the other one
+            return _where(number)
+
+        work = [end_early_task, *(lambda n=n: meet(n) for n in (1, 2))]
+        outcomes = run_all(work, processes=2)
+        early.join()
+        assert len({pid for o in outcomes for pid in o.digests.values()}) == 2
 
     def test_nothing_is_started_for_one_process(self):
         assert start_early(lambda: None, processes=1) is None

@@ -14,9 +14,11 @@ from newsarchive.core.relate import (
     reason,
     relate,
     term_counts,
+    terms,
     tfidf,
 )
 from newsarchive.core.relate import _shingles as shingles
+from newsarchive.core.stop_words import ENGLISH_STOP_WORDS as STOP_WORDS
 from test_site import article_page
 
 WORDS = {
@@ -98,6 +100,21 @@ class TestTermCounts:
         counts = term_counts(texts)
         assert list(counts.vocabulary) == list(vectorizer.get_feature_names_out())
         assert np.allclose(tfidf(counts.matrix).toarray(), expected, rtol=0, atol=1e-12)
+
+    def test_terms_are_those_scikit_learn_would_count(self):
+        # Counted without importing scikit-learn; the same tokens and stop words as its
+        # CountVectorizer, on text with accents, digits, underscores, apostrophes and capitals.
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+        assert STOP_WORDS == ENGLISH_STOP_WORDS
+        analyze = CountVectorizer(stop_words="english",
+                                  token_pattern=r"(?u)\b[^\W\d_]{2,}\b").build_analyzer()  # fmt: skip
+        texts = [d.text for d in synthetic(20)] + [
+            "Élodie O'Brien met İlkay Gündoğan in Zürich on 3rd May; the_club's X-ray cost £2m.",
+            "THE Minister Said: it was NOT the U.N. but the ÉU, a 2-1 win in the 90th minute.",
+        ]
+        for text in texts:
+            assert terms(text) == analyze(text)
 
     def test_relations_from_carried_counts_are_those_from_scratch(self):
         documents = synthetic(300)

@@ -325,7 +325,7 @@ class CarryingWriter(Writer):
 
     With more than one process (NEWSARCHIVE_PROCESSES, default all cores), pages are queued
     as Pelican asks for them and written at the end of the build (`write_queued`) on all
-    cores, with the tasks queued beside them (the search aids)."""
+    cores, with the tasks queued beside them (the search, where it was not started early)."""
 
     last: CarryingWriter | None = None  # the writer of the build under way, for site_build
 

@@ -8,9 +8,6 @@ and plain data.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import logging
 import re
 from collections import Counter, defaultdict
@@ -45,6 +42,7 @@ from .core.resolve import Entity as ResolvedEntity
 from .core.scripts import detect
 from .extraction_cache import ExtractionCache, StoredExtraction, article_key
 from .extraction_pool import available_cores, extract_in_chunks, extraction_version
+from .output_pool import return_freed_memory
 from .progress import Progress
 from .stage_cache import CACHE_FILE, StageCache, code_version, digest
 
@@ -90,6 +88,10 @@ class Entity(URLWrapper):
         self.articles: list[Any] = []  # those appearances and their copies
         self.co_mentions: list[tuple[Entity, int]] = []
         self.timeline = ""
+        # The stories mentioning it: the number pages and search results show beside the
+        # entity, and the one lists are sorted by. Counted with the mentions, before the
+        # stories themselves are listed, so the search aids can be written early.
+        self.story_count = 0
 
     # URLWrapper formats these anew on every use; an entity's id never changes in a build.
     @cached_property
@@ -99,11 +101,6 @@ class Entity(URLWrapper):
     @cached_property
     def save_as(self) -> str:  # type: ignore[override]
         return self._from_settings("SAVE_AS")
-
-    @property
-    def story_count(self) -> int:
-        """The number pages show beside the entity, and the one lists are sorted by."""
-        return len(self.articles)
 
     @property
     def same_as(self) -> list[str]:
@@ -213,7 +210,7 @@ def enrich(generator: Any) -> None:
     previous = _load_id_map(path)
 
     # Closed once related stories are found; a failed build leaves it to the collector.
-    stages = StageCache(Path(settings["CACHE_PATH"]) / CACHE_FILE, settings["NEWSARCHIVE_FRESH"])
+    stages = StageCache.of_build(settings)
     timings.start("extract")
     mapped = _TextMaps(articles)
     texts = {key: _annotated_part(key, text) for key, text in _texts_all(mapped, stages).items()}
@@ -266,6 +263,7 @@ def enrich(generator: Any) -> None:
         article.search_text = texts[key]
         entities_by_article[key] = set(first_mention)
         for entity_id, mention in quoted.items():
+            entities[entity_id].story_count += 1
             sentence = sentence_with_mention(
                 texts[key], extractions[key].sentences, mention.start, mention.end
             )
@@ -273,18 +271,18 @@ def enrich(generator: Any) -> None:
 
     timings.stop("dates and links")
     # Imported here: the search generator imports this module.
-    from .search_generator import start_index_early
+    from .search_generator import start_search_early
 
     # Closed across the fork: a process that inherits an open SQLite connection shares
     # SQLite's record of its locks, and its own connections could then damage the file.
     stages.close()
-    start_index_early(generator.context, settings)
-    stages = StageCache(Path(settings["CACHE_PATH"]) / CACHE_FILE, settings["NEWSARCHIVE_FRESH"])
+    start_search_early(generator.context, settings, list(entities.values()))
+    stages = StageCache.of_build(settings)
     with timings.timed("related stories"):
         _relate_articles(articles, texts, entities_by_article, entities, settings, stages)
     stages.prune()
     stages.close()
-    _return_freed_memory()
+    return_freed_memory()
     timings.start("entity pages")
 
     shared_articles = co_mentions(entities_by_article)
@@ -314,14 +312,6 @@ def enrich(generator: Any) -> None:
         ),
     )
     timings.stop("entity pages")
-
-
-def _return_freed_memory() -> None:
-    """Hands the memory the archive-wide stages freed back to the system (glibc keeps it
-    otherwise), before pages are written in forked workers that would each count it."""
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _resolve_all(

@@ -1,7 +1,6 @@
-"""The last part of a build on all cores: pages rendered and written, and tasks (the search
-aids) run, in the building process and forked workers once the whole context is built
-(`run_all`); and a task started ahead of that in a forked process (the search index,
-`start_early`).
+"""The last part of a build on all cores: pages rendered and written, and tasks run, in the
+building process and forked workers once the whole context is built (`run_all`); and a
+task started ahead of that in a forked process (the search index and aids, `start_early`).
 
 Forked, not spawned: a worker starts with the parent's context (every story, entity and
 compiled template) without pickling any of it, and only small results come back: each
@@ -12,6 +11,8 @@ of workers: each page is rendered from the same values, into its own file.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import logging
 import multiprocessing
@@ -100,26 +101,32 @@ def _help(work: Sequence[Callable[[], Outcome]], taken: Any, sender: Any) -> Non
 
 
 def run_all(work: Sequence[Callable[[], Outcome]], processes: int) -> list[Outcome]:
-    """Runs every piece of `work` (longest first, as given), here and in `processes - 1`
-    forked workers, each process taking the next piece none has taken; or all here when
-    one process is asked for or forking is not safe. The parent works too, so the build
-    holds one copy of its pages fewer than with a pool. Returns the outcomes in the order
-    of `work`; raises RuntimeError with the traceback if a piece failed."""
+    """Runs every piece of `work` (longest first, as given), here and in up to
+    `processes - 1` forked workers, each process taking the next piece none has taken; or
+    all here when one process is asked for or forking is not safe. The parent works too,
+    so the build holds one copy of its pages fewer than with a pool; and a worker is only
+    forked once no task started early holds its core, as it would slow both and hold one
+    more copy of the build's memory. Returns the outcomes in the order of `work`; raises
+    RuntimeError with the traceback if a piece failed."""
     if processes <= 1 or len(work) <= 1 or not _can_fork():
         return [piece() for piece in work]
     context = multiprocessing.get_context("fork")
     taken = context.Value("l", 0)
     helpers = []
     outcomes: dict[int, Outcome] = {}
+    wanted = min(processes, len(work)) - 1
     gc.freeze()  # the workers then leave the parent's objects' pages shared
     try:
-        for _ in range(min(processes, len(work)) - 1):
-            receiver, sender = context.Pipe(duplex=False)
-            helper = context.Process(target=_help, args=(work, taken, sender), daemon=True)
-            helper.start()
-            sender.close()
-            helpers.append((helper, receiver))
-        while (number := _next(taken, len(work))) is not None:
+        while True:
+            while len(helpers) < wanted - _running_early():
+                receiver, sender = context.Pipe(duplex=False)
+                helper = context.Process(target=_help, args=(work, taken, sender), daemon=True)
+                helper.start()
+                sender.close()
+                helpers.append((helper, receiver))
+            number = _next(taken, len(work))
+            if number is None:
+                break
             try:
                 outcomes[number] = work[number]()
             except Exception:
@@ -146,8 +153,8 @@ def run_all(work: Sequence[Callable[[], Outcome]], processes: int) -> list[Outco
 
 class Early:
     """A task started in a forked process ahead of the output, while the parent goes on
-    (the search index, while related stories are found); `join` waits for what it
-    returned, replays its log and adds its timings."""
+    (the search index and aids, while related stories are found and pages written); `join`
+    waits for what it returned, replays its log and adds its timings."""
 
     def __init__(self, task: Callable[[], Any]) -> None:
         context = multiprocessing.get_context("fork")
@@ -169,6 +176,9 @@ class Early:
             _raise(outcome)
         return outcome.value
 
+    def running(self) -> bool:
+        return self._process.is_alive()
+
     def stop(self) -> None:
         """Ends the task unfinished (the build failed and its files are being removed)."""
         self._process.terminate()
@@ -183,6 +193,18 @@ class Early:
 _unjoined: set[Early] = set()
 
 
+def return_freed_memory() -> None:
+    """Hands the memory a stage freed back to the system (glibc keeps it otherwise), before
+    workers are forked that would each count it, or the next stage of a worker."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _running_early() -> int:
+    return sum(early.running() for early in _unjoined)
+
+
 def stop_early_tasks() -> None:
     """Stops every task started early and not joined: a failed build removes its staging
     folder, and a task still writing there would leave part of it behind."""
@@ -191,6 +213,9 @@ def stop_early_tasks() -> None:
 
 
 def _run_early(task: Callable[[], Any], sender: Any) -> None:
+    # What it inherited is left to the parent: the collector, walking it, would write to
+    # every object and so copy every page of the parent's memory into this process.
+    gc.freeze()
     _start_worker()
     sender.send(_run(as_work(task)))
     sender.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +27,11 @@ from .core.search_index import (
 )
 from .enrich import published_date
 from .extraction_pool import available_cores
-from .output_pool import Early, start_early
-from .stage_cache import CACHE_FILE, StageCache, code_version, digest
+from .output_pool import Early, return_freed_memory, start_early
+from .stage_cache import StageCache, code_version, digest
 
 logger = logging.getLogger(__name__)
-EARLY_INDEX = "newsarchive_search_index"  # the context's key for the index started early
+EARLY_SEARCH = "newsarchive_search"  # the context's key for the search started early
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LUNR_JS = PROJECT_ROOT / "node_modules" / "lunr" / "lunr.min.js"
@@ -56,8 +56,14 @@ class SearchGenerator(Generator):
             search_index_path=settings["SEARCH_INDEX_PATH"],
             search_ready=lunr_ready,
         )
-        # The index and the aids are the longest part of the output: written beside the
-        # pages where they are written on all cores (CarryingWriter), else now.
+        # The index and the aids are the longest part of the output: started in a forked
+        # process as soon as what they show is known (start_search_early), else written
+        # beside the pages where they are written on all cores (CarryingWriter), else now.
+        early: Early | None = self.context.pop(EARLY_SEARCH, None)
+        if early is not None:
+            after_pages = getattr(writer, "after_pages", _call_now)
+            after_pages(lambda: write_files(folder, {"manifest.json": safe_json(early.join())}))
+            return
         queue = getattr(writer, "queue_task", _run_now)
         parts: dict[str, Any] = {}
 
@@ -70,59 +76,10 @@ class SearchGenerator(Generator):
 
             return done
 
-        early: Early | None = self.context.pop(EARLY_INDEX, None)
-        if early is None:
-            queue(lambda: write_index(self.context, self.settings, folder), part_done("index"))
-        else:  # started while related stories were found (start_index_early)
-            after_pages = getattr(writer, "after_pages", _call_now)
-            after_pages(lambda: part_done("index")(early.join()))
-        queue(lambda: self._write_aids(folder), part_done("aids"))
-
-    def _write_aids(self, folder: Path) -> dict[str, Any]:
-        """Phrase pairs, the typo dictionary, entity names and facets (core/search_aids.py),
-        in a folder named by their content; what the manifest says of them. Reused whole
-        from the stage cache when nothing they are made of changed, else made from each
-        document's analysis, itself reused for every document that did not change."""
-        with timings.timed("search aids"):
-            articles, documents, facets = search_documents(self.context)
-            return self._aid_files(folder, articles, documents, facets)
-
-    def _aid_files(
-        self,
-        folder: Path,
-        articles: list[Any],
-        documents: list[SearchDocument],
-        facets: dict[str, list[str | None]],
-    ) -> dict[str, Any]:
         archive = self.context.get("newsarchive")
-        cards = [
-            EntityCard(
-                e.id, e.name, e.kind, e.story_count, e.url, tuple(s.text for s in e.spellings)
-            )
-            for e in (archive.entities.values() if archive else ())
-        ]
-        entities = [[e.id for e in getattr(a, "entities", [])] for a in articles]
-        code = code_version("search_aids.py", "search_index.py", "stemmer.py")
-        keys = [digest([code, d]) for d in documents]
-        inputs = digest([code, cards, sorted(facets.items()), entities, *keys])
-        stages = StageCache(
-            Path(self.settings["CACHE_PATH"]) / CACHE_FILE, self.settings["NEWSARCHIVE_FRESH"]
-        )
-        try:
-            cached = stages.get("search-aid-files", inputs)
-            if cached is None:
-                aids = cached_in_parts(stages, "search-aids", keys, documents, analyse_aids)
-                cached = aid_files(aids, cards, facets, entities)
-                stages.put_latest("search-aid-files", inputs, cached)
-            else:  # the analyses are not needed now, but must outlive pruning for an edit
-                stages.mark_used("search-aids", keys)
-        finally:
-            stages.close()
-        manifest, files = cached
-        for old in folder.glob("aids-*"):  # an earlier build's, in a reused output
-            shutil.rmtree(old)
-        write_files(folder, files, previous_folder(self.settings))
-        return manifest
+        entities = list(archive.entities.values()) if archive else []
+        queue(lambda: write_index(self.context, self.settings, folder), part_done("index"))
+        queue(lambda: write_aids(self.context, self.settings, folder, entities), part_done("aids"))
 
     def _copy_lunr(self, folder: Path) -> bool:
         source = Path(self.settings["SEARCH_LUNR_JS"] or LUNR_JS)
@@ -188,6 +145,43 @@ def write_index(context: dict[str, Any], settings: dict[str, Any], folder: Path)
     return manifest
 
 
+def write_aids(
+    context: dict[str, Any], settings: dict[str, Any], folder: Path, entities: Sequence[Any]
+) -> dict[str, Any]:
+    """Phrase pairs, the typo dictionary, entity names and facets (core/search_aids.py),
+    in a folder named by their content; what the manifest says of them. Reused whole
+    from the stage cache when nothing they are made of changed, else made from each
+    document's analysis, itself reused for every document that did not change."""
+    with timings.timed("search aids"):
+        articles, documents, facets = search_documents(context)
+        cards = [
+            EntityCard(
+                e.id, e.name, e.kind, e.story_count, e.url, tuple(s.text for s in e.spellings)
+            )
+            for e in entities
+        ]
+        entity_ids = [[e.id for e in getattr(a, "entities", [])] for a in articles]
+        code = code_version("search_aids.py", "search_index.py", "stemmer.py")
+        keys = [digest([code, d]) for d in documents]
+        inputs = digest([code, cards, sorted(facets.items()), entity_ids, *keys])
+        stages = StageCache.of_build(settings)
+        try:
+            cached = stages.get("search-aid-files", inputs)
+            if cached is None:
+                aids = cached_in_parts(stages, "search-aids", keys, documents, analyse_aids)
+                cached = aid_files(aids, cards, facets, entity_ids)
+                stages.put_latest("search-aid-files", inputs, cached)
+            else:  # the analyses are not needed now, but must outlive pruning for an edit
+                stages.mark_used("search-aids", keys)
+        finally:
+            stages.close()
+        manifest, files = cached
+        for old in folder.glob("aids-*"):  # an earlier build's, in a reused output
+            shutil.rmtree(old)
+        write_files(folder, files, previous_folder(settings))
+        return manifest
+
+
 def _index(
     settings: dict[str, Any], documents: list[SearchDocument]
 ) -> tuple[list[Shard], dict[str, Any], int]:
@@ -198,7 +192,7 @@ def _index(
     code = code_version("search_index.py", "stemmer.py")
     keys = [digest([code, fields, document]) for document in documents]
     inputs = digest([code, settings["SEARCH_BOOSTS"], settings["SEARCH_SHARD_BYTES"], *keys])
-    stages = StageCache(Path(settings["CACHE_PATH"]) / CACHE_FILE, settings["NEWSARCHIVE_FRESH"])
+    stages = StageCache.of_build(settings)
     try:
         cached = stages.get("search-index", inputs)
         if cached is None:
@@ -228,18 +222,27 @@ def previous_folder(settings: dict[str, Any]) -> Path | None:
     return Path(carry_from) / settings["SEARCH_INDEX_PATH"]
 
 
-def start_index_early(context: dict[str, Any], settings: dict[str, Any]) -> None:
-    """The search index started in a forked process as soon as what it shows is known (the
-    stories, their text and entities), so it is written while the build goes on; joined
-    by the SearchGenerator. Nothing is started where the build runs in one process."""
+def start_search_early(
+    context: dict[str, Any], settings: dict[str, Any], entities: Sequence[Any]
+) -> None:
+    """The search index and aids started in a forked process as soon as what they show is
+    known (the stories, their text and entities, each entity's number of stories), so they
+    are written while related stories are found and pages are rendered; joined by the
+    SearchGenerator. Nothing is started where the build runs in one process."""
     if not settings.get("SEARCH_SAVE_AS"):
         return
     folder = Path(settings["OUTPUT_PATH"]) / settings["SEARCH_INDEX_PATH"]
     folder.mkdir(parents=True, exist_ok=True)
+
+    def write_search() -> dict[str, Any]:
+        manifest = write_index(context, settings, folder)
+        return_freed_memory()
+        return {**manifest, "aids": write_aids(context, settings, folder, entities)}
+
     processes = settings["NEWSARCHIVE_PROCESSES"] or available_cores()
-    early = start_early(lambda: write_index(context, settings, folder), processes)
+    early = start_early(write_search, processes)
     if early is not None:
-        context[EARLY_INDEX] = early
+        context[EARLY_SEARCH] = early
 
 
 def _call_now(task: Callable[[], None]) -> None:

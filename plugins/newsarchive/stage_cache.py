@@ -106,10 +106,16 @@ class StageCache:
     def __init__(self, path: Path, fresh: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.fresh = fresh  # read nothing, write everything (invoke build --fresh)
-        # A generous timeout: the search index and its aids write from two processes at once.
+        # A generous timeout: a build writes from several processes at once (the search
+        # in a forked one while related stories are found).
         self.connection = sqlite3.connect(path, timeout=60)
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute(SCHEMA)
+
+    @classmethod
+    def of_build(cls, settings: dict[str, Any]) -> StageCache:
+        """The cache of the build these Pelican settings describe."""
+        return cls(Path(settings["CACHE_PATH"]) / CACHE_FILE, settings["NEWSARCHIVE_FRESH"])
 
     def get_many(self, stage: str, digests: list[str]) -> dict[str, Any]:
         if self.fresh:

@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from .stop_words import ENGLISH_STOP_WORDS
+
 SHINGLE_SIZE = 5
 _WORD = re.compile(r"\w+")
 
@@ -85,15 +87,14 @@ class TermCounts:
     matrix: Any  # CSR of int32 counts, rows x vocabulary, each row's terms in column order
 
 
-# sklearn's word tokens (two letters or more) and English stop words, for the text signal.
-_TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
+# Word tokens as scikit-learn's CountVectorizer makes them (two letters or more, lower case)
+# with its English stop words left out: the text signal's terms.
+_TOKEN = re.compile(r"(?u)\b[^\W\d_]{2,}\b")
 
 
-def _analyzer() -> Any:
-    # Imported here: it takes about 1 s, and a rebuild that reads no new text never needs it.
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    return CountVectorizer(stop_words="english", token_pattern=_TOKEN_PATTERN).build_analyzer()
+def terms(text: str) -> list[str]:
+    """The text's terms in order, repeats kept."""
+    return [t for t in _TOKEN.findall(text.lower()) if t not in ENGLISH_STOP_WORDS]
 
 
 def _text_digest(text: str) -> str:
@@ -107,8 +108,7 @@ def term_counts(texts: Sequence[str], previous: TermCounts | None = None) -> Ter
     row_of = {d: i for i, d in enumerate(previous.text_digests)} if previous else {}
     kept = [(i, row_of[d]) for i, d in enumerate(digests) if d in row_of]
     fresh = [i for i, d in enumerate(digests) if d not in row_of]
-    analyze = _analyzer() if fresh else None
-    fresh_counts = [Counter(analyze(texts[i])) for i in fresh] if analyze else []
+    fresh_counts = [Counter(terms(texts[i])) for i in fresh]
     old = previous.matrix[[row for _, row in kept]] if previous and kept else None
     old_terms: np.ndarray = np.empty(0, dtype=np.int64)
     if old is not None:
