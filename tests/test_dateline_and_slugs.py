@@ -6,11 +6,14 @@ import random
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from newsarchive.core.dateline import (
     dateline_line_places,
     mark_dateline_in_html,
     parse_dateline,
 )
+from newsarchive.core.scripts import char_script, dominant_script
 from newsarchive.core.slugs import SlugClaim, deduplicate, make_slug
 
 
@@ -144,3 +147,24 @@ def test_adding_a_newer_article_moves_no_existing_slug():
     before = deduplicate(claims())
     after = deduplicate([*claims(), SlugClaim("z/new.txt", "strike", date(2026, 1, 1))])
     assert all(after[key] == slug for key, slug in before.items())
+
+
+@given(st.text(alphabet="abcXYZ éüñ—“”’ مرحبا پچ привіт Ωλ 東京 שלום 12.,'\n", max_size=60))
+def test_a_lines_script_is_that_of_most_of_its_letters_ties_to_the_first(text):
+    # The quick count (ASCII letters at once) against one letter at a time.
+    letters = [char_script(c) for c in text if c.isalpha()]
+    if not letters:
+        assert dominant_script(text) == "COMMON"
+        return
+    counts = {script: letters.count(script) for script in letters}
+    expected = max(counts, key=lambda s: (counts[s], -letters.index(s)))
+    assert dominant_script(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "script"),
+    [("The “minister” said", "LATIN"), ("Il a dit « non » à Zürich", "LATIN"),
+     ("وزیر گفت “no”", "ARABIC"), ("Путин said no", "LATIN"), ("— 2024 —", "COMMON")],
+)  # fmt: skip
+def test_the_script_of_a_line(line, script):
+    assert dominant_script(line) == script

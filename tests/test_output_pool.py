@@ -111,6 +111,7 @@ class TestEarly:
         release = multiprocessing.get_context("fork").Event()
         early = start_early(lambda: release.wait(20), processes=2)
         assert early is not None
+
         def slow(number: int) -> Outcome:
             time.sleep(0.05)  # long enough for a worker, had one been forked, to take some
             return _where(number)

@@ -323,6 +323,23 @@ def test_a_content_folder_reached_through_a_link_builds_as_itself(story, tmp_pat
     assert tree_digest(tmp_path / "linked") == tree_digest(tmp_path / "direct")
 
 
+def test_the_articles_are_listed_once_a_build(story, tmp_path, monkeypatch):
+    # Counted for the progress bar, then read: one walk of a folder of 10,000 stories.
+    from newsarchive import pelican_adapter
+
+    walks: list[tuple] = []
+    walk = pelican_adapter.content_files
+
+    def counted(root, folders, skip_folder, wanted, max_bytes):
+        walks.append((str(root), tuple(folders), max_bytes, wanted("story.md")))
+        return walk(root, folders, skip_folder, wanted, max_bytes)
+
+    monkeypatch.setattr(pelican_adapter, "content_files", counted)
+    assert build(story, tmp_path / "out").articles == 1
+    article_walks = [w for w in walks if w[1] == ("",) and w[3]]
+    assert len(article_walks) == 1, walks
+
+
 @pytest.mark.parametrize(
     "wanted", ["a" * 300 + ".html", "what?.html", "50%.html", "two words.html", "x#y.html"]
 )

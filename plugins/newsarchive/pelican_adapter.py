@@ -386,10 +386,18 @@ def collect_places(generator: Any) -> None:
 
 def read_only_inside_content(generator: Any) -> None:
     """generator_init: every generator lists its files through `content_files`, which
-    refuses links leaving the content folder, FIFOs, devices and oversized articles."""
+    refuses links leaving the content folder, FIFOs, devices and oversized articles. A
+    generator asking twice alike (counting its articles, then reading them) walks once."""
     settings = generator.settings
+    walked: dict[str, set[str]] = {}
 
     def get_files(paths: Any, exclude: list[str] | None = None, extensions: Any = None) -> set[str]:
+        asked = repr((paths, exclude, extensions))
+        if asked not in walked:
+            walked[asked] = walk(paths, exclude, extensions)
+        return set(walked[asked])
+
+    def walk(paths: Any, exclude: list[str] | None, extensions: Any) -> set[str]:
         excluded_by_parent: dict[str, set[str]] = {}
         for excluded in exclude or ():
             parent, name = os.path.split(os.path.join(generator.path, excluded))

@@ -30,17 +30,20 @@ def refusal(path: Path, root: Path, max_bytes: int | None) -> str | None:
     return _refusal_of(Path(os.path.realpath(path)), root, max_bytes)
 
 
-def _refusal_of(real: Path, root: Path, max_bytes: int | None) -> str | None:
-    """`refusal` of a path already resolved to `real`."""
+def _refusal_of(
+    real: Path, root: Path, max_bytes: int | None, info: os.stat_result | None = None
+) -> str | None:
+    """`refusal` of a path already resolved to `real` (`info`: its stat, if known)."""
     if not real.is_relative_to(root):
         return (
             f"a link to {real}, outside the content folder; not read. Copy the file into "
             "the content folder to publish it"
         )
-    try:
-        info = os.stat(real)
-    except OSError as error:
-        return f"cannot be read ({error.strerror}); not read"
+    if info is None:
+        try:
+            info = os.stat(real)
+        except OSError as error:
+            return f"cannot be read ({error.strerror}); not read"
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file (a FIFO, socket or device); not read. Remove it"
     if max_bytes is not None and info.st_size > max_bytes:
@@ -83,7 +86,9 @@ def content_files(
                     refused.append(Refused(folder, reason))
             continue
         for parent, dirs, files in os.walk(top, topdown=True, followlinks=True):
-            seen_folders.add(Path(os.path.realpath(parent)))
+            real_parent = Path(os.path.realpath(parent))
+            seen_folders.add(real_parent)
+            shown_parent = relative(parent)
             for name in sorted(dirs):
                 path = os.path.join(parent, name)
                 real = Path(os.path.realpath(path))
@@ -98,11 +103,19 @@ def content_files(
             dirs.sort()
             for name in sorted(files):
                 path = os.path.join(parent, name)
-                shown = relative(path)
+                shown = name if shown_parent == "." else os.path.join(shown_parent, name)
                 if not wanted(shown):
                     continue
-                real = Path(os.path.realpath(path))
-                reason = _refusal_of(real, real_root, max_bytes)
+                # Resolved only if it is a link: the folder it is in already is.
+                try:
+                    info: os.stat_result | None = os.lstat(path)
+                except OSError:
+                    info = None
+                if info is None or stat.S_ISLNK(info.st_mode):
+                    real, info = Path(os.path.realpath(path)), None
+                else:
+                    real = real_parent / name
+                reason = _refusal_of(real, real_root, max_bytes, info)
                 if reason is None:
                     paths_of.setdefault(real, []).append(shown)
                 else:

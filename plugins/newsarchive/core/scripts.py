@@ -6,6 +6,8 @@ render such lines right when they carry `lang` and `dir`.
 
 from __future__ import annotations
 
+import re
+import string
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -16,6 +18,9 @@ RTL_SCRIPTS = frozenset({"ARABIC", "HEBREW", "SYRIAC", "THAANA", "NKO"})
 # Letters that Persian uses and Arabic does not (pe, che, zhe, gaf, Persian kaf and yeh).
 PERSIAN_LETTERS = frozenset("پچژگکی")
 UKRAINIAN_LETTERS = frozenset("іїєґІЇЄҐ")
+_ASCII_LETTER = re.compile("[A-Za-z]")
+_NOT_ASCII = re.compile("[^\x00-\x7f]")
+_NO_ASCII_LETTERS = dict.fromkeys(map(ord, string.ascii_letters))
 
 DEFAULT_LANGUAGE_BY_SCRIPT = {
     "ARABIC": "ar",
@@ -60,13 +65,27 @@ def char_script(char: str) -> str:
 
 
 def dominant_script(text: str) -> str:
-    """The script most of the letters in `text` belong to ("COMMON" if none)."""
+    """The script most of the letters in `text` belong to ("COMMON" if none); of two with
+    as many, the one whose first letter comes first."""
     if text.isascii():  # most lines of most articles: no need to look at each letter
         return "LATIN" if any(c.isalpha() for c in text) else "COMMON"
-    counts = Counter(char_script(c) for c in text if c.isalpha())
+    # ASCII letters counted at once, the others one by one: a line of English with a
+    # curly quote in it is mostly the former.
+    counts: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    first_ascii = _ASCII_LETTER.search(text)
+    if first_ascii:
+        counts["LATIN"] = len(text) - len(text.translate(_NO_ASCII_LETTERS))
+        first_seen["LATIN"] = first_ascii.start()
+    for found in _NOT_ASCII.finditer(text):
+        char = found.group()
+        if char.isalpha():
+            script = char_script(char)
+            counts[script] += 1
+            first_seen[script] = min(first_seen.get(script, found.start()), found.start())
     if not counts:
         return "COMMON"
-    return counts.most_common(1)[0][0]
+    return min(counts, key=lambda script: (-counts[script], first_seen[script]))
 
 
 @lru_cache(maxsize=65_536)  # names are looked at once per mention: the same few thousand
