@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 
 import markdown
 from conftest import ROOT, build
+from newsarchive import extraction_pool
 from newsarchive.core.extract import Definition, Extraction, Mention
 from newsarchive.extraction_cache import StoredExtraction, _to_json
 from newsarchive.markdown_cache import CachedMarkdownReader
+from newsarchive.stage_cache import CACHE_FILE
 from pelican.readers import MarkdownReader
 from pelican.settings import read_settings
 
@@ -129,3 +132,61 @@ def test_a_stored_extraction_reads_back_as_it_was_written():
     stored = StoredExtraction(_to_json(extraction))
     assert stored.sentences == extraction.sentences
     assert (stored.mentions, stored.definitions) == (extraction.mentions, extraction.definitions)
+
+
+class TestModelLoadedWhileReading:
+    """A rebuild extracts its few new stories with the model a forked process loaded while
+    the articles were read."""
+
+    @staticmethod
+    def settings(tmp_path):
+        (tmp_path / CACHE_FILE).write_bytes(b"")  # a build ran before
+        return {"CACHE_PATH": str(tmp_path), "NEWSARCHIVE_DASK_SCHEDULER": None,
+                "NEWSARCHIVE_FRESH": False, "NEWSARCHIVE_PROCESSES": 2}  # fmt: skip
+
+    @staticmethod
+    def stories(count):
+        bodies = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "content").rglob("*.txt"))]
+        return [(bodies[number % len(bodies)], None) for number in range(count)]
+
+    @staticmethod
+    def extracted(chunks):
+        return [extraction for _, chunk in sorted(chunks) for extraction in chunk]
+
+    def test_it_extracts_as_the_building_process_does(self, tmp_path, monkeypatch):
+        monkeypatch.setattr(extraction_pool, "CHUNK", 2)  # several model batches
+        extraction_pool.shared_model.cache_clear()
+        inputs = self.stories(5)
+        waiting = extraction_pool.load_model_early(self.settings(tmp_path))
+        assert waiting is not None
+        early = self.extracted(extraction_pool.extract_in_chunks(inputs, 2, waiting=waiting))
+        assert extraction_pool.shared_model.cache_info().currsize == 0  # not loaded here
+        assert not waiting.early.running()
+        here = self.extracted(extraction_pool.extract_in_chunks(inputs, processes=1))
+        assert early == here and len(early) == 5
+
+    def test_if_it_failed_the_stories_are_extracted_here(self, tmp_path, monkeypatch):
+        building, loader = os.getpid(), extraction_pool.chunk_extractor
+
+        def fails_in_the_fork():
+            if os.getpid() != building:
+                raise OSError("the model's files are missing")
+            return loader()
+
+        monkeypatch.setattr(extraction_pool, "chunk_extractor", fails_in_the_fork)
+        waiting = extraction_pool.load_model_early(self.settings(tmp_path))
+        inputs = self.stories(2)
+        early = self.extracted(extraction_pool.extract_in_chunks(inputs, 2, waiting=waiting))
+        assert early == self.extracted(extraction_pool.extract_in_chunks(inputs, processes=1))
+
+    def test_a_build_with_nothing_to_extract_lets_it_go(self, tmp_path):
+        waiting = extraction_pool.load_model_early(self.settings(tmp_path))
+        assert waiting is not None
+        waiting.let_go()
+        assert not waiting.early.running()
+
+    def test_none_is_loaded_for_a_first_build_or_on_one_process(self, tmp_path):
+        assert extraction_pool.load_model_early(
+            {**self.settings(tmp_path), "CACHE_PATH": str(tmp_path / "none-yet")}) is None  # fmt: skip
+        one = {**self.settings(tmp_path), "NEWSARCHIVE_PROCESSES": 1}
+        assert extraction_pool.load_model_early(one) is None

@@ -26,6 +26,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
+from enum import Enum
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -152,6 +153,38 @@ class TemplateReads:
         return self._found[name]
 
 
+class _Sort(Enum):
+    """How `Fingerprints` encodes a value of a type, found once per type."""
+
+    SEQUENCE = "list or tuple"
+    MAPPING = "dict"
+    TEXT = "str or number subclass"
+    MOMENT = "date or datetime"
+    SET = "set"
+    PLAIN_DATA = "frozen dataclass of the core"
+    CONTENT = "story or page"
+    OBJECT = "anything else"
+
+
+def _sort_of(kind: type) -> _Sort:
+    if issubclass(kind, list | tuple):
+        return _Sort.SEQUENCE
+    if kind is dict:
+        return _Sort.MAPPING
+    if issubclass(kind, str | bytes | bool | int | float):
+        return _Sort.TEXT
+    if issubclass(kind, datetime | date):
+        return _Sort.MOMENT
+    if issubclass(kind, set | frozenset):
+        return _Sort.SET
+    frozen = is_dataclass(kind) and kind.__dataclass_params__.frozen
+    if frozen and kind.__module__.startswith(_CORE):
+        return _Sort.PLAIN_DATA
+    if issubclass(kind, Content):
+        return _Sort.CONTENT
+    return _Sort.OBJECT
+
+
 class Fingerprints:
     """Digests of the values a page shows, each computed once a build (the context is not
     changed while pages are written)."""
@@ -161,6 +194,7 @@ class Fingerprints:
         self._objects: dict[tuple[int, bool, frozenset[str]], tuple[Any, bytes]] = {}
         self._wrappers: dict[tuple[str, str, str], bytes] = {}
         self._field_names: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        self._sorts: dict[type, _Sort] = {}
 
     def variable(self, value: Any, mentioned: frozenset[str]) -> bytes:
         """A template variable's value: a story, page or entity shows all of itself."""
@@ -179,21 +213,24 @@ class Fingerprints:
             return _encoded(b"s", value.encode("utf-8"))
         if value is None or kind in (bool, int, float):
             return _encoded(b"r", repr(value).encode())
-        if kind in (list, tuple):
+        sort = self._sorts.get(kind)
+        if sort is None:
+            sort = self._sorts[kind] = _sort_of(kind)
+        if sort is _Sort.SEQUENCE:
             return _encoded(b"[", b"".join([self._of(v, mentioned) for v in value]))
-        if kind is dict:
+        if sort is _Sort.MAPPING:
             items = [self._of(k, mentioned) + self._of(v, mentioned) for k, v in value.items()]
             return _encoded(b"{", b"".join(items))
-        if isinstance(value, str | bytes | bool | int | float):  # subclasses, e.g. Markup
+        if sort is _Sort.TEXT:  # subclasses, e.g. Markup
             return _encoded(b"s", str(value).encode("utf-8"))
-        if isinstance(value, datetime | date):
+        if sort is _Sort.MOMENT:
             zone = getattr(value, "tzinfo", None)
             return _encoded(b"d", f"{value.isoformat()} {zone!r}".encode())
-        if isinstance(value, list | tuple):
-            return _encoded(b"[", b"".join([self._of(v, mentioned) for v in value]))
-        if isinstance(value, set | frozenset):
+        if sort is _Sort.SET:
             return _encoded(b"(", b"".join(sorted(self._of(v, mentioned) for v in value)))
-        if not own and isinstance(value, Content):
+        if sort is _Sort.PLAIN_DATA:  # core never holds Pelican's objects; seldom shown twice
+            return _encoded(b"o", _hash(repr(value)))
+        if sort is _Sort.CONTENT and not own:
             # A listed story counts with every field a list can show, whatever this
             # template names: digested once a build, not once per template listing it.
             mentioned = _EVERY_LISTED_FIELD
@@ -233,9 +270,6 @@ class Fingerprints:
                          self._of(value.paginator, mentioned))  # fmt: skip
         if isinstance(value, Paginator):
             return _hash("paginator", repr((value.count, value.num_pages, value.per_page)))
-        frozen = is_dataclass(value) and value.__dataclass_params__.frozen
-        if frozen and type(value).__module__.startswith(_CORE):
-            return _hash(repr(value))  # plain data: core never holds Pelican's objects
         if is_dataclass(value) and not isinstance(value, type):
             shown = [self._of(getattr(value, f.name), mentioned) for f in fields(value)]
             return _hash(type(value).__qualname__, *shown)

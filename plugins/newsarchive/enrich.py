@@ -41,7 +41,12 @@ from .core.resolve import (
 from .core.resolve import Entity as ResolvedEntity
 from .core.scripts import detect
 from .extraction_cache import ExtractionCache, StoredExtraction, article_key
-from .extraction_pool import available_cores, extract_in_chunks, extraction_version
+from .extraction_pool import (
+    ModelInWaiting,
+    available_cores,
+    extract_in_chunks,
+    extraction_version,
+)
 from .output_pool import return_freed_memory
 from .progress import Progress
 from .stage_cache import CACHE_FILE, StageCache, code_version, digest
@@ -214,7 +219,8 @@ def enrich(generator: Any) -> None:
     timings.start("extract")
     mapped = _TextMaps(articles)
     texts = {key: _annotated_part(key, text) for key, text in _texts_all(mapped, stages).items()}
-    extractions, extraction_keys = _extract_all(texts, settings)
+    waiting = getattr(generator, "newsarchive_model", None)
+    extractions, extraction_keys = _extract_all(texts, settings, waiting)
     timings.stop("extract")
     if settings["NEWSARCHIVE_EXTRACT_ONLY"]:  # invoke extract: the cache is all it fills
         stages.close()
@@ -582,10 +588,11 @@ def _relate_articles(
 
 
 def _extract_all(
-    texts: dict[str, str], settings: dict[str, Any]
+    texts: dict[str, str], settings: dict[str, Any], waiting: ModelInWaiting | None = None
 ) -> tuple[dict[str, Extraction | StoredExtraction], dict[str, str]]:
-    """Every article's extraction, from the cache where the text is unchanged, else anew;
-    and each article's cache key, a digest of all the extraction depends on."""
+    """Every article's extraction, from the cache where the text is unchanged, else anew
+    (by the model `waiting`, if loaded early, for a few); and each article's cache key, a
+    digest of all the extraction depends on."""
     version = extraction_version()
     cache = ExtractionCache(Path(settings["CACHE_PATH"]) / CACHE_FILE, version)
     datelines = {key: _dateline_of(text) for key, text in texts.items()}
@@ -606,6 +613,7 @@ def _extract_all(
                     processes,
                     settings["NEWSARCHIVE_PARALLEL_MINIMUM"],
                     settings["NEWSARCHIVE_DASK_SCHEDULER"],
+                    waiting,
                 ):
                     chunk_keys = missing[offset : offset + len(chunk)]
                     extractions.update(zip(chunk_keys, chunk, strict=True))
@@ -618,6 +626,8 @@ def _extract_all(
         cache.prune()
     finally:
         cache.close()
+        if waiting is not None:
+            waiting.let_go()
     logger.info(
         "Entities: %d articles from the cache, %d extracted",
         len(texts) - len(missing),

@@ -1,5 +1,6 @@
 """Runs extraction over many articles: in worker processes when there are enough of them,
-or on a Dask cluster when a scheduler is given.
+or on a Dask cluster when a scheduler is given; a few in a process that loaded the model
+while the articles were read (`ModelInWaiting`), else in the building process.
 
 The work is cut into fixed chunks of articles whatever the number of processes or workers,
 and each chunk goes through the model the same way, so the result does not depend on where
@@ -14,14 +15,18 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from functools import lru_cache
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from .core.dateline import Dateline
 from .core.extract import MODEL_PACKAGE, AliasMatcher, Extraction, extract_many, load_model
 from .core.gazetteer import place_names
 from .extraction_cache import pipeline_version
-from .stage_cache import code_version, installed_version
+from .output_pool import Early, start_early
+from .stage_cache import CACHE_FILE, code_version, installed_version
 
 CHUNK = 32  # articles per unit of work: one model batch
 # Below this many articles, starting workers (each loads the model, ~5 s) costs more than
@@ -56,15 +61,69 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+@dataclass
+class ModelInWaiting:
+    """The model loaded in a forked process while the articles are read, on a core that is
+    idle then, so that a rebuild after an edit does not wait for it (about 1 s); handed the
+    few articles to extract, or let go (a build with nothing new to extract)."""
+
+    early: Early
+    inputs: Connection
+
+    def extract(self, inputs: Inputs) -> list[Extraction] | None:
+        """The extractions, or None if the process failed (the caller extracts itself,
+        and so reports what is wrong as it always does)."""
+        try:
+            self.inputs.send(inputs)
+            return self.early.join()
+        except (OSError, RuntimeError) as error:
+            logger.debug("The model loaded early failed: %s", error)
+            return None
+        finally:
+            self.let_go()
+
+    def let_go(self) -> None:
+        self.inputs.close()
+        self.early.stop()
+
+
+def load_model_early(settings: dict[str, Any]) -> ModelInWaiting | None:
+    """A ModelInWaiting where a rebuild may need one: builds on more than one process, with
+    a cache (a first build extracts everything on all cores), not on a cluster."""
+    cache = Path(settings["CACHE_PATH"]) / CACHE_FILE
+    if (
+        settings["NEWSARCHIVE_DASK_SCHEDULER"]
+        or settings["NEWSARCHIVE_FRESH"]
+        or not cache.is_file()
+    ):
+        return None
+    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+
+    def extract_when_asked() -> list[Extraction]:
+        extract = chunk_extractor()
+        inputs: Inputs = receiver.recv()
+        return [e for start in range(0, len(inputs), CHUNK)
+                for e in extract(inputs[start : start + CHUNK])]  # fmt: skip
+
+    early = start_early(extract_when_asked, settings["NEWSARCHIVE_PROCESSES"] or available_cores())
+    receiver.close()  # the forked process has its own
+    if early is None:
+        sender.close()
+        return None
+    return ModelInWaiting(early, sender)
+
+
 def extract_in_chunks(
     inputs: Inputs,
     processes: int,
     minimum: int = PARALLEL_MINIMUM,
     scheduler: str | None = None,
+    waiting: ModelInWaiting | None = None,
 ) -> Iterator[tuple[int, list[Extraction]]]:
     """(offset in `inputs`, that chunk's extractions) for each chunk as it is ready: on the
     Dask cluster of `scheduler` (in any order) when one is given, else in order, in up to
-    `processes` worker processes when there are at least `minimum` articles."""
+    `processes` worker processes when there are at least `minimum` articles, else by the
+    model `waiting` if there is one, else here."""
     chunks = [inputs[start : start + CHUNK] for start in range(0, len(inputs), CHUNK)]
     if scheduler:
         from .extraction_cluster import extract_on_cluster  # only a cluster build imports Dask
@@ -73,6 +132,10 @@ def extract_in_chunks(
         return
     workers = min(processes, len(chunks))
     if workers <= 1 or len(inputs) < minimum:
+        extractions = waiting.extract(inputs) if waiting is not None else None
+        if extractions is not None:
+            yield 0, extractions
+            return
         yield from _in_this_process(chunks)
         return
     logger.info("Finding entities in %d processes", workers)

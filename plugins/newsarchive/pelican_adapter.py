@@ -44,7 +44,7 @@ from .core.search_index import DEFAULT_BOOSTS, SHARD_BYTES
 from .core.slugs import SlugClaim, deduplicate, make_slug
 from .enrich import enrich
 from .entity_generator import EntityGenerator
-from .extraction_pool import PARALLEL_MINIMUM
+from .extraction_pool import PARALLEL_MINIMUM, load_model_early
 from .header_dates import checked_date
 from .markdown_cache import CachedMarkdownReader, save_conversions
 from .output_claims import CLAIMED_PATHS, claim_output_paths, claim_page_paths
@@ -424,7 +424,10 @@ def read_only_inside_content(generator: Any) -> None:
     generator.get_files = get_files
 
 
-def count_articles_to_read(generator: Any) -> None:
+def start_reading(generator: Any) -> None:
+    """article_generator_init: the model loaded on a spare core while the articles are read
+    (before the progress bar starts a thread, as it must be forked), and a progress bar."""
+    generator.newsarchive_model = load_model_early(generator.settings)
     files = generator.get_files(
         generator.settings["ARTICLE_PATHS"], exclude=generator.settings["ARTICLE_EXCLUDES"]
     )
@@ -552,7 +555,7 @@ def register() -> None:
     signals.finalized.connect(write_queued_pages)
     signals.generator_init.connect(read_only_inside_content)
     signals.readers_init.connect(add_reader)
-    signals.article_generator_init.connect(count_articles_to_read)
+    signals.article_generator_init.connect(start_reading)
     signals.article_generator_preread.connect(advance_progress)
     signals.article_generator_context.connect(prepare_metadata)
     signals.page_generator_context.connect(prepare_page_metadata)
