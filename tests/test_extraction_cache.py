@@ -9,6 +9,7 @@ import shutil
 import markdown
 from conftest import ROOT, build
 from newsarchive import extraction_pool
+from newsarchive.core import gazetteer
 from newsarchive.core.extract import Definition, Extraction, Mention
 from newsarchive.extraction_cache import StoredExtraction, _to_json
 from newsarchive.markdown_cache import CachedMarkdownReader
@@ -155,6 +156,7 @@ class TestModelLoadedWhileReading:
 
     def test_it_extracts_as_the_building_process_does(self, tmp_path, monkeypatch):
         monkeypatch.setattr(extraction_pool, "CHUNK", 2)  # several model batches
+        monkeypatch.setattr(gazetteer, "_adopted", [])
         extraction_pool.shared_model.cache_clear()
         inputs = self.stories(5)
         waiting = extraction_pool.load_model_early(self.settings(tmp_path))
@@ -162,6 +164,11 @@ class TestModelLoadedWhileReading:
         early = self.extracted(extraction_pool.extract_in_chunks(inputs, 2, waiting=waiting))
         assert extraction_pool.shared_model.cache_info().currsize == 0  # not loaded here
         assert not waiting.early.running()
+        # The place names it read are taken over, for resolving the names next.
+        assert gazetteer._adopted and gazetteer.place_names() is gazetteer._adopted[0]
+        adopted = gazetteer._adopted.pop()
+        gazetteer.place_names.cache_clear()
+        assert gazetteer.place_names() == adopted  # as read from GeoNames here
         here = self.extracted(extraction_pool.extract_in_chunks(inputs, processes=1))
         assert early == here and len(early) == 5
 

@@ -127,15 +127,6 @@ class TestTermCounts:
         assert relate(changed, counts=carried) == relate(changed)
 
 
-def test_scoring_on_several_threads_gives_the_same_relations():
-    documents = synthetic(700)  # several blocks of candidates
-    one = relate(documents, count=5)
-    several = relate(documents, count=5, threads=3)
-    assert several.related == one.related
-    assert several.duplicates == one.duplicates
-    assert several.candidate_pairs == one.candidate_pairs
-
-
 def test_copies_are_grouped_and_never_listed_as_related():
     story = (
         "Dockers at the port of Bandar Salim stayed off work for an eighth day on Monday, leaving forty ships at anchor. "

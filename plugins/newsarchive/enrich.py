@@ -568,13 +568,8 @@ def _relate_articles(
         counts_key = code_version("relate.py")
         counts = term_counts([d.text for d in documents], stages.get("related-counts", counts_key))
         stages.put_latest("related-counts", counts_key, counts)
-        threads = settings["NEWSARCHIVE_PROCESSES"] or available_cores()
         relations = relate(
-            documents,
-            count=settings["RELATED_COUNT"],
-            weights=weights,
-            threads=threads,
-            counts=counts,
+            documents, count=settings["RELATED_COUNT"], weights=weights, counts=counts
         )
         stages.put_latest("related", inputs, relations)
     by_key = {a.relative_source_path: a for a in articles}

@@ -23,7 +23,7 @@ from typing import Any
 
 from .core.dateline import Dateline
 from .core.extract import MODEL_PACKAGE, AliasMatcher, Extraction, extract_many, load_model
-from .core.gazetteer import place_names
+from .core.gazetteer import adopt_place_names, place_names
 from .extraction_cache import pipeline_version
 from .output_pool import Early, start_early
 from .stage_cache import CACHE_FILE, code_version, installed_version
@@ -72,10 +72,13 @@ class ModelInWaiting:
 
     def extract(self, inputs: Inputs) -> list[Extraction] | None:
         """The extractions, or None if the process failed (the caller extracts itself,
-        and so reports what is wrong as it always does)."""
+        and so reports what is wrong as it always does). The place names it read are
+        kept here too: resolving the new stories' names needs them next."""
         try:
             self.inputs.send(inputs)
-            return self.early.join()
+            extractions, places = self.early.join()
+            adopt_place_names(places)
+            return extractions
         except (OSError, RuntimeError) as error:
             logger.debug("The model loaded early failed: %s", error)
             return None
@@ -99,11 +102,12 @@ def load_model_early(settings: dict[str, Any]) -> ModelInWaiting | None:
         return None
     receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
 
-    def extract_when_asked() -> list[Extraction]:
+    def extract_when_asked() -> tuple[list[Extraction], frozenset[str]]:
         extract = chunk_extractor()
         inputs: Inputs = receiver.recv()
-        return [e for start in range(0, len(inputs), CHUNK)
-                for e in extract(inputs[start : start + CHUNK])]  # fmt: skip
+        extractions = [e for start in range(0, len(inputs), CHUNK)
+                       for e in extract(inputs[start : start + CHUNK])]  # fmt: skip
+        return extractions, place_names()
 
     early = start_early(extract_when_asked, settings["NEWSARCHIVE_PROCESSES"] or available_cores())
     receiver.close()  # the forked process has its own

