@@ -934,13 +934,18 @@ def resolve_corpus(
 
     entities = _build_entities(clusters, spellings, kinds, long_forms, registry)
     entity_of_root = {root: entity.id for root, entity in entities.items()}
+    entity_of_node: dict[str, str] = {}  # each name's entity, found once (a million mentions)
+
+    def entity_of(node: str) -> str:
+        if node not in entity_of_node:
+            entity_of_node[node] = entity_of_root[clusters.find(node)]
+        return entity_of_node[node]
+
     article_mentions: dict[str, tuple[LinkedMention, ...]] = {}
     for key in sorted(articles):
         linked = [
             LinkedMention(
-                m.start,
-                m.end,
-                entity_of_root[clusters.find(chosen.get((key, m.start)) or normalise(m.name))],
+                m.start, m.end, entity_of(chosen.get((key, m.start)) or normalise(m.name))
             )
             for m in [*articles[key].mentions, *extra[key]]
         ]
