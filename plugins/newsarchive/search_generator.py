@@ -95,9 +95,11 @@ class SearchGenerator(Generator):
         return True
 
 
-def search_documents(
-    context: dict[str, Any],
-) -> tuple[list[Any], list[SearchDocument], dict[str, list[str | None]]]:
+# The articles in the index's order, each one's search document, and the facets.
+Searched = tuple[list[Any], list[SearchDocument], dict[str, list[str | None]]]
+
+
+def search_documents(context: dict[str, Any]) -> Searched:
     """The articles in the index's order, each one's search document, and the facets."""
     articles = sorted(
         [*context.get("articles", []), *context.get("undated_articles", [])],
@@ -116,11 +118,17 @@ def search_documents(
     return articles, documents, facets
 
 
-def write_index(context: dict[str, Any], settings: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """The shards and the result records; what the manifest says of them."""
+def write_index(
+    context: dict[str, Any],
+    settings: dict[str, Any],
+    folder: Path,
+    searched: Searched | None = None,
+) -> dict[str, Any]:
+    """The shards and the result records; what the manifest says of them. `searched`: the
+    context's search_documents, if already made."""
     with timings.timed("search index"):
         started = time.perf_counter()
-        articles, documents, _ = search_documents(context)
+        articles, documents, _ = searched or search_documents(context)
         shards, manifest, terms = _index(settings, documents)
         previous = previous_folder(settings)
         write_files(folder, shard_files(shards), previous)
@@ -146,14 +154,19 @@ def write_index(context: dict[str, Any], settings: dict[str, Any], folder: Path)
 
 
 def write_aids(
-    context: dict[str, Any], settings: dict[str, Any], folder: Path, entities: Sequence[Any]
+    context: dict[str, Any],
+    settings: dict[str, Any],
+    folder: Path,
+    entities: Sequence[Any],
+    searched: Searched | None = None,
 ) -> dict[str, Any]:
     """Phrase pairs, the typo dictionary, entity names and facets (core/search_aids.py),
     in a folder named by their content; what the manifest says of them. Reused whole
     from the stage cache when nothing they are made of changed, else made from each
-    document's analysis, itself reused for every document that did not change."""
+    document's analysis, itself reused for every document that did not change.
+    `searched`: the context's search_documents, if already made."""
     with timings.timed("search aids"):
-        articles, documents, facets = search_documents(context)
+        articles, documents, facets = searched or search_documents(context)
         cards = [
             EntityCard(
                 e.id, e.name, e.kind, e.story_count, e.url, tuple(s.text for s in e.spellings)
@@ -235,9 +248,10 @@ def start_search_early(
     folder.mkdir(parents=True, exist_ok=True)
 
     def write_search() -> dict[str, Any]:
-        manifest = write_index(context, settings, folder)
+        searched = search_documents(context)
+        manifest = write_index(context, settings, folder, searched)
         return_freed_memory()
-        return {**manifest, "aids": write_aids(context, settings, folder, entities)}
+        return {**manifest, "aids": write_aids(context, settings, folder, entities, searched)}
 
     processes = settings["NEWSARCHIVE_PROCESSES"] or available_cores()
     early = start_early(write_search, processes)

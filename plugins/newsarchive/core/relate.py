@@ -25,7 +25,6 @@ from itertools import pairwise
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 from .stop_words import ENGLISH_STOP_WORDS
 
@@ -100,9 +99,18 @@ def _text_digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
+def _sparse() -> Any:
+    # Imported when first needed (about 0.1 s): a build whose related stories come from
+    # the cache never needs it.
+    from scipy import sparse
+
+    return sparse
+
+
 def term_counts(texts: Sequence[str], previous: TermCounts | None = None) -> TermCounts:
     """Each text's term counts; a text that `previous` counted (by its digest) is not read
     again. The result is the same whatever `previous` holds."""
+    sparse = _sparse()
     digests = tuple(_text_digest(text) for text in texts)
     row_of = {d: i for i, d in enumerate(previous.text_digests)} if previous else {}
     kept = [(i, row_of[d]) for i, d in enumerate(digests) if d in row_of]
@@ -144,6 +152,7 @@ def term_counts(texts: Sequence[str], previous: TermCounts | None = None) -> Ter
 def tfidf(counts: Any) -> Any:
     """Rows of sublinear TF-IDF, unit length (as sklearn's TfidfVectorizer(sublinear_tf=True)
     with its smoothed idf), computed in one fixed order so equal counts give equal floats."""
+    sparse = _sparse()
     documents = counts.shape[0]
     frequency = np.bincount(counts.indices, minlength=counts.shape[1])
     idf = np.log((1 + documents) / (1 + frequency)) + 1
@@ -280,7 +289,7 @@ class _Corpus:
         column = {e: i for i, e in enumerate(self.entity_ids)}
         rows = [i for i, d in enumerate(documents) for _ in d.entities]
         columns = [column[e] for d in documents for e in sorted(d.entities)]
-        self.entities = sparse.csr_matrix(
+        self.entities = _sparse().csr_matrix(
             (np.ones(len(rows)), (rows, columns)), shape=(len(documents), len(column))
         )
         rarity = np.array([self.rarity[e] for e in self.entity_ids])
@@ -311,7 +320,7 @@ def _key_matrix(corpus: _Corpus, limits: Limits) -> Any:
     rows.append(entity_rows)
     columns.append(entity_columns + matrix.shape[1])
     row, column = np.concatenate(rows), np.concatenate(columns)
-    keys = sparse.csr_matrix(
+    keys = _sparse().csr_matrix(
         (np.ones(len(row), dtype=np.int32), (row, column)),
         shape=(matrix.shape[0], matrix.shape[1] + corpus.entities.shape[1]),
     )
