@@ -426,7 +426,7 @@ def read_only_inside_content(generator: Any) -> None:
 
 def start_reading(generator: Any) -> None:
     """article_generator_init: the model loaded on a spare core while the articles are read
-    (before the progress bar starts a thread, as it must be forked), and a progress bar."""
+    (its process forked first: the progress bar then starts a thread), and a progress bar."""
     generator.newsarchive_model = load_model_early(generator.settings)
     files = generator.get_files(
         generator.settings["ARTICLE_PATHS"], exclude=generator.settings["ARTICLE_EXCLUDES"]
