@@ -338,3 +338,21 @@ def test_build_with_fatal_errors_exits_non_zero_but_keeps_the_site(content_dir, 
         tasks.build.body(Context(), output=str(output), content=str(content_dir), fatal="errors")
     assert stopped.value.code == 1 and "--fatal errors was given" in str(stopped.value.message)
     assert (output / "2024" / "01" / "first.html").is_file()
+
+
+def test_the_number_beside_an_entity_is_the_stories_that_name_it(sample_site):
+    # Counted with the mentions, before the stories are listed (the search needs it
+    # early): it must still be the number of stories its page and the open data list.
+    stories = {e["url"]: len(e["articles"])
+               for e in json.loads((sample_site / "data" / "entities.json").read_text())}  # fmt: skip
+    shown = 0
+    for listing in [sample_site / "index.html", *sample_site.glob("entities*.html"),
+                    *(sample_site / "entities").glob("*.html")]:  # fmt: skip
+        soup = BeautifulSoup(listing.read_text(encoding="utf-8"), "html.parser")
+        for item in soup.select("li"):
+            link, count = item.find("a"), item.select_one(".count")
+            url = next((u for u in stories if link and link["href"].endswith(u)), None)
+            if url and count and "stor" in count.text:
+                assert int(count.text.split()[-2]) == stories[url], (listing.name, url)
+                shown += 1
+    assert shown > 20
