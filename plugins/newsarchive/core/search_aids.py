@@ -74,7 +74,7 @@ def buckets_of(keys: Sequence[str], buckets: int) -> np.ndarray:
     to fetch. The hash runs one character position at a time over every key still that
     long, as arrays: a loop per key costs seconds for the pairs of 10,000 stories."""
     joined = "".join(keys).encode("utf-16-le", "surrogatepass")
-    units = np.frombuffer(joined, dtype="<u2").astype(np.uint64)
+    units = np.frombuffer(joined, dtype="<u2")  # widened a position at a time, not at once
     lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
     if len(units) != lengths.sum():  # characters beyond the BMP are two code units each
         lengths = np.array([len(k.encode("utf-16-le", "surrogatepass")) // 2 for k in keys])
@@ -84,7 +84,7 @@ def buckets_of(keys: Sequence[str], buckets: int) -> np.ndarray:
     values = np.full(len(keys), 0x811C9DC5, dtype=np.uint64)
     for position in range(int(lengths[0]) if len(keys) else 0):
         still = int(np.searchsorted(-lengths, -position, side="left"))  # keys longer than it
-        unit = units[starts[:still] + position]
+        unit = units[starts[:still] + position].astype(np.uint64)
         values[:still] = ((values[:still] ^ unit) * np.uint64(0x01000193)) & np.uint64(0xFFFFFFFF)
     result = np.empty(len(keys), dtype=np.int64)
     result[longest_first] = (values % np.uint64(buckets)).astype(np.int64)
