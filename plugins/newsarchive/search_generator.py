@@ -62,7 +62,7 @@ class SearchGenerator(Generator):
         early: Early | None = self.context.pop(EARLY_SEARCH, None)
         if early is not None:
             after_pages = getattr(writer, "after_pages", _call_now)
-            after_pages(lambda: write_files(folder, {"manifest.json": safe_json(early.join())}))
+            after_pages(lambda: _write_manifest(folder, *early.join()))
             return
         queue = getattr(writer, "queue_task", _run_now)
         parts: dict[str, Any] = {}
@@ -71,8 +71,7 @@ class SearchGenerator(Generator):
             def done(value: Any) -> None:
                 parts[name] = value
                 if len(parts) == 2:
-                    manifest = {**parts["index"], "aids": parts["aids"]}
-                    write_files(folder, {"manifest.json": safe_json(manifest)})
+                    _write_manifest(folder, parts["index"], parts["aids"])
 
             return done
 
@@ -247,16 +246,21 @@ def start_search_early(
     folder = Path(settings["OUTPUT_PATH"]) / settings["SEARCH_INDEX_PATH"]
     folder.mkdir(parents=True, exist_ok=True)
 
-    def write_search() -> dict[str, Any]:
+    def write_search() -> tuple[dict[str, Any], dict[str, Any]]:
         searched = search_documents(context)
-        manifest = write_index(context, settings, folder, searched)
+        index = write_index(context, settings, folder, searched)
         return_freed_memory()
-        return {**manifest, "aids": write_aids(context, settings, folder, entities, searched)}
+        return index, write_aids(context, settings, folder, entities, searched)
 
     processes = settings["NEWSARCHIVE_PROCESSES"] or available_cores()
     early = start_early(write_search, processes)
     if early is not None:
         context[EARLY_SEARCH] = early
+
+
+def _write_manifest(folder: Path, index: dict[str, Any], aids: dict[str, Any]) -> None:
+    """What the page reads first: the index's shards and the aids' folder and parts."""
+    write_files(folder, {"manifest.json": safe_json({**index, "aids": aids})})
 
 
 def _call_now(task: Callable[[], None]) -> None:
