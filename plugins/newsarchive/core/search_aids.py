@@ -197,13 +197,9 @@ def typo_key(word: str) -> str:
     return f"{word[0]}{len(word)}"
 
 
-def word_buckets(aids: Iterable[DocumentAids], bucket_bytes: int = WORD_BUCKET_BYTES) -> list[str]:
+def _word_files(gathered: _Gathered, bucket_bytes: int = WORD_BUCKET_BYTES) -> list[str]:
     """typo key -> [[word as shown, its indexed term (0 if the same), documents], ...],
     most documents first."""
-    return _word_files(_gather(aids), bucket_bytes)
-
-
-def _word_files(gathered: _Gathered, bucket_bytes: int = WORD_BUCKET_BYTES) -> list[str]:
     counts, shown = gathered.words, gathered.shown
     groups: dict[str, list[list[Any]]] = defaultdict(list)
     for word, documents in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
