@@ -123,6 +123,8 @@ def test_a_registry_change(archive):
 
 def test_a_theme_change_renders_every_page(archive):
     _, tmp_path, again = archive
+    # The templates compiled by the last build are kept, and must not be what is shown now.
+    assert any((tmp_path / "cache" / "templates").iterdir())
     base = tmp_path / "theme" / "templates" / "base.html"
     base.write_text(base.read_text(encoding="utf-8").replace("Built with", "Made with"))
     report = rebuilt_as_fresh(tmp_path, again)
