@@ -172,6 +172,20 @@ class TestModelLoadedWhileReading:
         here = self.extracted(extraction_pool.extract_in_chunks(inputs, processes=1))
         assert early == here and len(early) == 5
 
+    def test_the_building_process_works_while_it_extracts(self, tmp_path):
+        waiting = extraction_pool.load_model_early(self.settings(tmp_path))
+        assert waiting is not None
+        extracting_then = []
+
+        def meanwhile():
+            extracting_then.append(waiting.early.running())
+
+        chunks = extraction_pool.extract_in_chunks(
+            self.stories(1), 2, waiting=waiting, meanwhile=meanwhile
+        )
+        assert len(self.extracted(chunks)) == 1
+        assert extracting_then == [True]
+
     def test_if_it_failed_the_stories_are_extracted_here(self, tmp_path, monkeypatch):
         building, loader = os.getpid(), extraction_pool.chunk_extractor
 

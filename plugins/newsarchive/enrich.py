@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from .core.html_text import TextMap, insert_markup, text_map
 from .core.link import EntityTarget, date_markups, entity_markups
 from .core.publish import co_mentions, sentence_with_mention, timeline_svg
 from .core.registry import Registry, RegistryError, load_registry
-from .core.relate import Document, Weights, reason, relate, term_counts
+from .core.relate import Document, TermCounts, Weights, reason, relate, term_counts
 from .core.resolve import (
     ArticleNames,
     LinkedMention,
@@ -220,7 +220,10 @@ def enrich(generator: Any) -> None:
     mapped = _TextMaps(articles)
     texts = {key: _annotated_part(key, text) for key, text in _texts_all(mapped, stages).items()}
     waiting = getattr(generator, "newsarchive_model", None)
-    extractions, extraction_keys = _extract_all(texts, settings, waiting)
+    text_work = _TextWork(articles, texts)
+    extractions, extraction_keys = _extract_all(
+        texts, settings, waiting, meanwhile=partial(text_work.do_all, stages)
+    )
     timings.stop("extract")
     if settings["NEWSARCHIVE_EXTRACT_ONLY"]:  # invoke extract: the cache is all it fills
         stages.close()
@@ -235,7 +238,7 @@ def enrich(generator: Any) -> None:
         stages,
         names_needed=bool(settings.get("NEWSARCHIVE_REVIEW_FILE")),
     )
-    article_dates = _dates_all(articles, texts, stages)
+    article_dates = text_work.dates(stages)
     assignment = assign_ids(resolution.entities.values(), previous)
     resolution = apply_ids(resolution, assignment)
     _report_unknown_merges(registry, previous, resolution)
@@ -285,7 +288,7 @@ def enrich(generator: Any) -> None:
     start_search_early(generator.context, settings, list(entities.values()))
     stages = StageCache.of_build(settings)
     with timings.timed("related stories"):
-        _relate_articles(articles, texts, entities_by_article, entities, settings, stages)
+        _relate_articles(articles, text_work, entities_by_article, entities, settings, stages)
     stages.prune()
     stages.close()
     return_freed_memory()
@@ -481,6 +484,40 @@ def _link_all(
     return {key: found[entry] for key, entry in entries.items()}
 
 
+class _TextWork:
+    """What needs the articles' texts but not their names: done when first asked for, or
+    all of it while a model process extracts the new stories (`do_all`), where the building
+    process would otherwise wait for it idle."""
+
+    def __init__(self, articles: list[Any], texts: dict[str, str]) -> None:
+        self.articles = articles
+        self.texts = texts
+        self._dates: dict[str, list[DateMention]] | None = None
+        self._term_counts: TermCounts | None = None
+
+    def do_all(self, stages: StageCache) -> None:
+        self.dates(stages)
+        self.term_counts(stages)
+
+    def dates(self, stages: StageCache) -> dict[str, list[DateMention]]:
+        if self._dates is None:
+            self._dates = _dates_all(self.articles, self.texts, stages)
+        return self._dates
+
+    def related_texts(self) -> list[str]:
+        """Each article's text as related stories compare it: its title, then its text."""
+        return [f"{a.title}\n{self.texts[a.relative_source_path]}" for a in self.articles]
+
+    def term_counts(self, stages: StageCache) -> TermCounts:
+        """The related texts' term counts, from the last build's: only the texts changed
+        since are read again."""
+        if self._term_counts is None:
+            key = code_version("relate.py")
+            self._term_counts = term_counts(self.related_texts(), stages.get("related-counts", key))
+            stages.put_latest("related-counts", key, self._term_counts)
+        return self._term_counts
+
+
 def _dates_all(
     articles: list[Any], texts: dict[str, str], stages: StageCache
 ) -> dict[str, list[DateMention]]:
@@ -541,7 +578,7 @@ class RelatedStory:
 
 def _relate_articles(
     articles: list[Any],
-    texts: dict[str, str],
+    text_work: _TextWork,
     entities_by_article: dict[str, set[str]],
     entities: dict[str, Entity],
     settings: dict[str, Any],
@@ -551,11 +588,11 @@ def _relate_articles(
     documents = [
         Document(
             a.relative_source_path,
-            f"{a.title}\n{texts[a.relative_source_path]}",
+            text,
             frozenset(entities_by_article[a.relative_source_path]),
             published_date(a),
         )
-        for a in articles
+        for a, text in zip(articles, text_work.related_texts(), strict=True)
     ]
     weights = Weights(**settings["RELATED_WEIGHTS"]) if settings["RELATED_WEIGHTS"] else Weights()
     inputs = digest(
@@ -564,12 +601,11 @@ def _relate_articles(
     )
     relations = stages.get("related", inputs)
     if relations is None:
-        # The term counts of the last build: only the texts changed since are read again.
-        counts_key = code_version("relate.py")
-        counts = term_counts([d.text for d in documents], stages.get("related-counts", counts_key))
-        stages.put_latest("related-counts", counts_key, counts)
         relations = relate(
-            documents, count=settings["RELATED_COUNT"], weights=weights, counts=counts
+            documents,
+            count=settings["RELATED_COUNT"],
+            weights=weights,
+            counts=text_work.term_counts(stages),
         )
         stages.put_latest("related", inputs, relations)
     by_key = {a.relative_source_path: a for a in articles}
@@ -583,11 +619,14 @@ def _relate_articles(
 
 
 def _extract_all(
-    texts: dict[str, str], settings: dict[str, Any], waiting: ModelInWaiting | None = None
+    texts: dict[str, str],
+    settings: dict[str, Any],
+    waiting: ModelInWaiting | None = None,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> tuple[dict[str, Extraction | StoredExtraction], dict[str, str]]:
     """Every article's extraction, from the cache where the text is unchanged, else anew
-    (by the model `waiting`, if loaded early, for a few); and each article's cache key, a
-    digest of all the extraction depends on."""
+    (by the model `waiting`, if loaded early, for a few, calling `meanwhile` while it
+    works); and each article's cache key, a digest of all the extraction depends on."""
     version = extraction_version()
     cache = ExtractionCache(Path(settings["CACHE_PATH"]) / CACHE_FILE, version)
     datelines = {key: _dateline_of(text) for key, text in texts.items()}
@@ -609,6 +648,7 @@ def _extract_all(
                     settings["NEWSARCHIVE_PARALLEL_MINIMUM"],
                     settings["NEWSARCHIVE_DASK_SCHEDULER"],
                     waiting,
+                    meanwhile,
                 ):
                     chunk_keys = missing[offset : offset + len(chunk)]
                     extractions.update(zip(chunk_keys, chunk, strict=True))

@@ -70,18 +70,27 @@ class ModelInWaiting:
     early: Early
     inputs: Connection
 
-    def extract(self, inputs: Inputs) -> list[Extraction] | None:
+    def extract(
+        self, inputs: Inputs, meanwhile: Callable[[], None] = lambda: None
+    ) -> list[Extraction] | None:
         """The extractions, or None if the process failed (the caller extracts itself,
         and so reports what is wrong as it always does). The place names it read are
-        kept here too: resolving the new stories' names needs them next."""
+        kept here too: resolving the new stories' names needs them next. `meanwhile` is
+        called here while the process extracts."""
         try:
-            self.inputs.send(inputs)
-            extractions, places = self.early.join()
+            try:
+                self.inputs.send(inputs)
+            except OSError as error:
+                logger.debug("The model loaded early failed: %s", error)
+                return None
+            meanwhile()
+            try:
+                extractions, places = self.early.join()
+            except (OSError, RuntimeError) as error:
+                logger.debug("The model loaded early failed: %s", error)
+                return None
             adopt_place_names(places)
             return extractions
-        except (OSError, RuntimeError) as error:
-            logger.debug("The model loaded early failed: %s", error)
-            return None
         finally:
             self.let_go()
 
@@ -123,11 +132,12 @@ def extract_in_chunks(
     minimum: int = PARALLEL_MINIMUM,
     scheduler: str | None = None,
     waiting: ModelInWaiting | None = None,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> Iterator[tuple[int, list[Extraction]]]:
     """(offset in `inputs`, that chunk's extractions) for each chunk as it is ready: on the
     Dask cluster of `scheduler` (in any order) when one is given, else in order, in up to
     `processes` worker processes when there are at least `minimum` articles, else by the
-    model `waiting` if there is one, else here."""
+    model `waiting` if there is one (calling `meanwhile` while it extracts), else here."""
     chunks = [inputs[start : start + CHUNK] for start in range(0, len(inputs), CHUNK)]
     if scheduler:
         from .extraction_cluster import extract_on_cluster  # only a cluster build imports Dask
@@ -136,7 +146,7 @@ def extract_in_chunks(
         return
     workers = min(processes, len(chunks))
     if workers <= 1 or len(inputs) < minimum:
-        extractions = waiting.extract(inputs) if waiting is not None else None
+        extractions = waiting.extract(inputs, meanwhile) if waiting is not None else None
         if extractions is not None:
             yield 0, extractions
             return
