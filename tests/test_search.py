@@ -20,6 +20,8 @@ from lunr.stop_word_filter import stop_word_filter
 from lunr.trimmer import trimmer
 from newsarchive.core.search_aids import (
     DocumentAids,
+    aid_files,
+    analyse_aids,
     buckets_of,
     facet_columns,
     facet_order,
@@ -107,6 +109,26 @@ def test_every_phrase_pair_is_found_with_exactly_the_stories_that_have_it():
         for pair in document.pairs:
             expected.setdefault(pair, []).append(number)
     assert found == expected
+
+
+def test_the_typo_words_are_the_same_with_the_terms_an_earlier_build_found():
+    documents = [
+        SearchDocument("Running mayors", ("Kutaisi",), "The mayors were running the city."),
+        SearchDocument("A bridge", (), "Bridges and the running river of Tbilisi."),
+    ]
+    aids = [analyse_aids(d) for d in documents]
+    facets = {"beat": [None, None]}
+    fresh = aid_files(aids, [], facets, [[], []])
+    learnt: dict = {}
+    assert aid_files(aids, [], facets, [[], []], learnt) == fresh
+    # What it learnt is what the index makes of each word; stop words included, as None.
+    assert learnt["running"] == "run" and learnt["mayors"] == "mayor"
+    assert learnt["the"] is None and set(learnt) >= {"bridges", "tbilisi", "kutaisi"}
+    assert aid_files(aids, [], facets, [[], []], dict(learnt)) == fresh
+    # And the terms handed over are the ones used, not found again.
+    changed = aid_files(aids, [], facets, [[], []], {**learnt, "running": "sprint"})
+    words = [json.loads(text) for path, text in changed[1].items() if "/words/" in path]
+    assert any(entry[1] == "sprint" for bucket in words for e in bucket.values() for entry in e)
 
 
 def test_a_final_y_after_a_consonant_becomes_i_but_not_after_a_vowel():

@@ -181,8 +181,12 @@ def write_aids(
             cached = stages.get("search-aid-files", inputs)
             if cached is None:
                 aids = cached_in_parts(stages, "search-aids", keys, documents, analyse_aids)
-                cached = aid_files(aids, cards, facets, entity_ids)
+                known_terms = stages.get("search-word-terms", code) or {}
+                already = len(known_terms)
+                cached = aid_files(aids, cards, facets, entity_ids, known_terms)
                 stages.put_latest("search-aid-files", inputs, cached)
+                if len(known_terms) > already:
+                    stages.put_latest("search-word-terms", code, known_terms)
             else:  # the analyses are not needed now, but must outlive pruning for an edit
                 stages.mark_used("search-aids", keys)
         finally:

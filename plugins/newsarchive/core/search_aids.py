@@ -197,18 +197,29 @@ def typo_key(word: str) -> str:
     return f"{word[0]}{len(word)}"
 
 
-def _word_files(gathered: _Gathered, bucket_bytes: int = WORD_BUCKET_BYTES) -> list[str]:
+def _word_files(
+    gathered: _Gathered,
+    bucket_bytes: int = WORD_BUCKET_BYTES,
+    known_terms: dict[str, str | None] | None = None,
+) -> list[str]:
     """typo key -> [[word as shown, its indexed term (0 if the same), documents], ...],
-    most documents first."""
+    most documents first. `known_terms`: words' index terms found before, used and added to
+    (stemming every word of the archive again takes a second at 10,000 stories)."""
     counts, shown = gathered.words, gathered.shown
+    known = {} if known_terms is None else known_terms
     groups: dict[str, list[list[Any]]] = defaultdict(list)
     for word, documents in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        term = index_term(word)
+        term = known.get(word, _NOT_KNOWN)
+        if term is _NOT_KNOWN:
+            term = known[word] = index_term(word)
         if term is None:  # a stop word: never searched for
             continue
         groups[typo_key(word)].append([shown.get(word, word), 0 if term == word else term,
                                        documents])  # fmt: skip
     return _bucketed(dict(groups), bucket_bytes)
+
+
+_NOT_KNOWN = object()
 
 
 @dataclass(frozen=True)
@@ -281,14 +292,16 @@ def aid_files(
     cards: Sequence[EntityCard],
     facets: dict[str, Sequence[str | None]],
     entities_per_document: Sequence[Iterable[str]],
+    known_terms: dict[str, str | None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Every file of the aids (path under the index folder -> JSON text), in a folder named
     by their content so a browser never mixes two builds', and what the manifest says of
-    them. `facets`: facet -> each document's value; `entities_per_document`: entity ids."""
+    them. `facets`: facet -> each document's value; `entities_per_document`: entity ids;
+    `known_terms`: words' index terms found before, used and added to."""
     gathered = _gather(aids)  # read once: the caller may hand them over a few at a time
     parts = {
         "pairs": _pair_files(gathered),
-        "words": _word_files(gathered),
+        "words": _word_files(gathered, known_terms=known_terms),
         "names": name_buckets(cards),
     }
     del gathered
