@@ -250,8 +250,32 @@ def enrich(generator: Any) -> None:
     }
     timings.stop("resolve")
     timings.start("dates and links")
-    linked = _link_all(mapped, resolution, targets, article_dates, stages)
+    # What the search shows first: each story's entities, and each entity's story count.
     entities_by_article: dict[str, set[str]] = {}
+    first_mentions: dict[str, dict[str, LinkedMention]] = {}
+    for article in articles:
+        key = article.relative_source_path
+        first_mention: dict[str, LinkedMention] = {}
+        for mention in resolution.article_mentions.get(key, ()):
+            first_mention.setdefault(mention.entity_id, mention)
+        first_mentions[key] = first_mention
+        article.entities = [entities[entity_id] for entity_id in first_mention]
+        article.search_text = texts[key]
+        entities_by_article[key] = set(first_mention)
+        for entity_id in first_mention:
+            entities[entity_id].story_count += 1
+    timings.stop("dates and links")
+    # Imported here: the search generator imports this module.
+    from .search_generator import start_search_early
+
+    # Closed across the fork: a process that inherits an open SQLite connection shares
+    # SQLite's record of its locks, and its own connections could then damage the file.
+    stages.close()
+    # Started before the links are made, which the search does not need.
+    start_search_early(generator.context, settings, list(entities.values()))
+    stages = StageCache.of_build(settings)
+    timings.start("dates and links")
+    linked = _link_all(mapped, resolution, targets, article_dates, stages)
     appearances: dict[str, list[tuple[Any, str]]] = defaultdict(list)
     for article in articles:
         key = article.relative_source_path
@@ -260,33 +284,17 @@ def enrich(generator: Any) -> None:
         article.date_mentions = [d for d in dates if html_datetime(d.value)]
         article.mentioned_dates = sorted({html_datetime(d.value) for d in article.date_mentions})
         article._content = linked[key]
-        first_mention = {}
-        for mention in mentions:
-            first_mention.setdefault(mention.entity_id, mention)
         # The sentence shown on the entity page: the first one in the article's language.
-        quoted = dict(first_mention)
+        quoted = dict(first_mentions[key])
         for mention in reversed(mentions):
             if detect(texts[key][mention.start : mention.end]).is_latin:
                 quoted[mention.entity_id] = mention
-        article.entities = [entities[entity_id] for entity_id in first_mention]
-        article.search_text = texts[key]
-        entities_by_article[key] = set(first_mention)
         for entity_id, mention in quoted.items():
-            entities[entity_id].story_count += 1
             sentence = sentence_with_mention(
                 texts[key], extractions[key].sentences, mention.start, mention.end
             )
             appearances[entity_id].append((article, sentence))
-
     timings.stop("dates and links")
-    # Imported here: the search generator imports this module.
-    from .search_generator import start_search_early
-
-    # Closed across the fork: a process that inherits an open SQLite connection shares
-    # SQLite's record of its locks, and its own connections could then damage the file.
-    stages.close()
-    start_search_early(generator.context, settings, list(entities.values()))
-    stages = StageCache.of_build(settings)
     with timings.timed("related stories"):
         _relate_articles(articles, text_work, entities_by_article, entities, settings, stages)
     stages.prune()
