@@ -11,7 +11,7 @@ import time
 
 import pytest
 from newsarchive import timings
-from newsarchive.output_pool import Outcome, as_work, run_all, start_early
+from newsarchive.output_pool import Outcome, as_work, run_all, start_early, start_waiting
 
 logger = logging.getLogger("newsarchive.test_output_pool")
 
@@ -146,3 +146,37 @@ class TestEarly:
 
     def test_nothing_is_started_for_one_process(self):
         assert start_early(lambda: None, processes=1) is None
+
+
+class TestWaiting:
+    def test_it_prepares_before_its_input_exists_then_gives_what_it_made_of_it(self, tmp_path):
+        def task(receive) -> str:
+            (tmp_path / "prepared").write_text("model loaded")
+            return f"{receive()} in {os.getpid()}"
+
+        waiting = start_waiting(task, processes=2)
+        assert waiting is not None
+        deadline = time.monotonic() + 20
+        while not (tmp_path / "prepared").exists():  # with no input sent yet
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert waiting.send(["story"])
+        assert waiting.join() == f"['story'] in {waiting.early._process.pid}"
+
+    def test_one_never_sent_its_input_is_let_go(self):
+        waiting = start_waiting(lambda receive: receive(), processes=2)
+        assert waiting is not None
+        waiting.let_go()
+        assert not waiting.early.running()
+
+    def test_sending_to_a_process_that_is_gone_says_so(self):
+        waiting = start_waiting(lambda receive: receive(), processes=2)
+        assert waiting is not None
+        waiting.early._process.kill()
+        waiting.early._process.join()
+        # Large enough not to fit in the pipe's buffer: the send itself finds it gone.
+        assert waiting.send("x" * 2**22) is False
+        assert not waiting.early.running()
+
+    def test_nothing_is_forked_for_one_process(self):
+        assert start_waiting(lambda receive: receive(), processes=1) is None

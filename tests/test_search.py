@@ -88,6 +88,17 @@ def test_the_page_looks_for_each_key_in_the_file_the_build_put_it_in():
         assert buckets_of(keys, count).tolist() == page
 
 
+def test_keys_hashed_a_few_at_a_time_land_in_the_same_files(monkeypatch):
+    from newsarchive.core import search_aids
+
+    rng = random.Random(11)
+    alphabet = "abcdeé中🙂 "
+    keys = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30))) for _ in range(500)]
+    whole = buckets_of(keys, 97).tolist()
+    monkeypatch.setattr(search_aids, "HASHED_AT_ONCE", 7)
+    assert buckets_of(keys, 97).tolist() == whole
+
+
 def test_every_phrase_pair_is_found_with_exactly_the_stories_that_have_it():
     rng = random.Random(7)
     words = ["tbilisi", "mayor", "river", "bridge", "vote", "kutaisi", "café", "🙂"]

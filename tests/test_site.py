@@ -299,6 +299,42 @@ def test_a_build_failing_while_the_search_index_is_written_leaves_nothing_behind
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "content"]
 
 
+def test_the_search_is_written_the_same_when_its_process_is_gone(
+    content_dir, tmp_path, monkeypatch
+):
+    """The search is written by a process forked at the start of the build; if it is gone
+    by the time what it shows is known, the build writes the same search itself."""
+    from newsarchive import pelican_adapter, search_generator
+
+    for number in range(3):
+        (content_dir / f"story-{number}.txt").write_text(
+            f"Date: 2024-01-0{number + 1}\n\nTbilisi story {number}\n\nThe mayor of Tbilisi, "
+            f"Kakha Kaladze, opened bridge {number}.\n"
+        )
+    forked = build(content_dir, tmp_path / "forked", CACHE_PATH=str(tmp_path / "cache-1"),
+                   NEWSARCHIVE_PROCESSES=2)  # fmt: skip
+    started = []
+
+    def gone(settings):
+        waiting = search_generator.start_search_waiting(settings)
+        waiting.early._process.kill()
+        waiting.early._process.join()
+        started.append(waiting)
+        return waiting
+
+    monkeypatch.setattr(pelican_adapter, "start_search_waiting", gone)
+    here = build(content_dir, tmp_path / "here", CACHE_PATH=str(tmp_path / "cache-2"),
+                 NEWSARCHIVE_PROCESSES=2)  # fmt: skip
+    assert started and forked.warnings == here.warnings == 0
+
+    def search_files(site):
+        folder = site / "search"
+        return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    assert search_files(tmp_path / "here") == search_files(tmp_path / "forked")
+    assert len(search_files(tmp_path / "here")) > 10
+
+
 def test_publish_build_has_absolute_urls_and_feeds_without_undated_stories(tmp_path):
     output = tmp_path / "public"
     build(ROOT / "content", output, settings=PUBLISH_SETTINGS)

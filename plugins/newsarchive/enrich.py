@@ -227,6 +227,8 @@ def enrich(generator: Any) -> None:
     timings.stop("extract")
     if settings["NEWSARCHIVE_EXTRACT_ONLY"]:  # invoke extract: the cache is all it fills
         stages.close()
+        if search := getattr(generator, "newsarchive_search", None):
+            search.let_go()
         return
     timings.start("resolve")
     resolution, article_names = _resolve_all(
@@ -266,16 +268,14 @@ def enrich(generator: Any) -> None:
             entities[entity_id].story_count += 1
     timings.stop("dates and links")
     # Imported here: the search generator imports this module.
-    from .search_generator import start_search_early
+    from .search_generator import send_to_search
 
-    # Closed across the fork: a process that inherits an open SQLite connection shares
-    # SQLite's record of its locks, and its own connections could then damage the file.
-    stages.close()
-    # Started before the links are made, which the search does not need.
-    start_search_early(generator.context, settings, list(entities.values()))
-    stages = StageCache.of_build(settings)
+    # Sent before the links are made, which the search does not need.
+    search = getattr(generator, "newsarchive_search", None)
+    send_to_search(generator.context, list(entities.values()), search)
     timings.start("dates and links")
     linked = _link_all(mapped, resolution, targets, article_dates, stages)
+    del mapped  # the HTML before its links, and its text maps: 100 MB at 10,000 stories
     appearances: dict[str, list[tuple[Any, str]]] = defaultdict(list)
     for article in articles:
         key = article.relative_source_path
@@ -294,9 +294,11 @@ def enrich(generator: Any) -> None:
                 texts[key], extractions[key].sentences, mention.start, mention.end
             )
             appearances[entity_id].append((article, sentence))
+    del extractions  # as the cache holds them: 100 MB at 10,000 stories, before the pages
     timings.stop("dates and links")
     with timings.timed("related stories"):
         _relate_articles(articles, text_work, entities_by_article, entities, settings, stages)
+    del text_work  # the term counts: tens of MB at 10,000 stories, before the pages
     stages.prune()
     stages.close()
     return_freed_memory()
@@ -342,7 +344,7 @@ def _resolve_all(
 ) -> tuple[Resolution, dict[str, ArticleNames]]:
     """Names per article, then entities across the archive; each reused from the stage
     cache when what it depends on is unchanged. Returns the entities and, per article,
-    its names (only when `names_needed`, or when the entities had to be found anew)."""
+    its names (only when `names_needed`: at 10,000 stories they hold 100 MB)."""
     code = code_version("resolve.py")
     # Sorted: a frozenset's order changes from one process to the next.
     registry_version = digest([repr(registry.entities), sorted(registry.not_entities)])
@@ -374,7 +376,7 @@ def _resolve_all(
     if resolution is None:
         resolution = resolve_corpus(by_article, texts, registry, merged_spellings)
         stages.put_latest("archive-entities", corpus, resolution)
-    return resolution, by_article
+    return resolution, by_article if names_needed else {}
 
 
 @dataclass

@@ -15,9 +15,7 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from functools import lru_cache
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,7 @@ from .core.dateline import Dateline
 from .core.extract import MODEL_PACKAGE, AliasMatcher, Extraction, extract_many, load_model
 from .core.gazetteer import adopt_place_names, place_names
 from .extraction_cache import pipeline_version
-from .output_pool import Early, start_early
+from .output_pool import Waiting, start_waiting
 from .stage_cache import CACHE_FILE, code_version, installed_version
 
 CHUNK = 32  # articles per unit of work: one model batch
@@ -61,14 +59,10 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-@dataclass
-class ModelInWaiting:
+class ModelInWaiting(Waiting):
     """The model loaded in a forked process while the articles are read, on a core that is
     idle then, so that a rebuild after an edit does not wait for it (about 1 s); handed the
     few articles to extract, or let go (a build with nothing new to extract)."""
-
-    early: Early
-    inputs: Connection
 
     def extract(
         self, inputs: Inputs, meanwhile: Callable[[], None] = lambda: None
@@ -78,14 +72,12 @@ class ModelInWaiting:
         kept here too: resolving the new stories' names needs them next. `meanwhile` is
         called here while the process extracts."""
         try:
-            try:
-                self.inputs.send(inputs)
-            except OSError as error:
-                logger.debug("The model loaded early failed: %s", error)
+            if not self.send(inputs):
+                logger.debug("The model loaded early is gone")
                 return None
             meanwhile()
             try:
-                extractions, places = self.early.join()
+                extractions, places = self.join()
             except (OSError, RuntimeError) as error:
                 logger.debug("The model loaded early failed: %s", error)
                 return None
@@ -93,10 +85,6 @@ class ModelInWaiting:
             return extractions
         finally:
             self.let_go()
-
-    def let_go(self) -> None:
-        self.inputs.close()
-        self.early.stop()
 
 
 def load_model_early(settings: dict[str, Any]) -> ModelInWaiting | None:
@@ -109,21 +97,20 @@ def load_model_early(settings: dict[str, Any]) -> ModelInWaiting | None:
         or not cache.is_file()
     ):
         return None
-    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
 
-    def extract_when_asked() -> tuple[list[Extraction], frozenset[str]]:
-        extract = chunk_extractor()
-        inputs: Inputs = receiver.recv()
+    def extract_when_asked(
+        receive: Callable[[], Inputs],
+    ) -> tuple[list[Extraction], frozenset[str]]:
+        extract = chunk_extractor()  # loaded while the articles are read
+        inputs = receive()
         extractions = [e for start in range(0, len(inputs), CHUNK)
                        for e in extract(inputs[start : start + CHUNK])]  # fmt: skip
         return extractions, place_names()
 
-    early = start_early(extract_when_asked, settings["NEWSARCHIVE_PROCESSES"] or available_cores())
-    receiver.close()  # the forked process has its own
-    if early is None:
-        sender.close()
-        return None
-    return ModelInWaiting(early, sender)
+    waiting = start_waiting(
+        extract_when_asked, settings["NEWSARCHIVE_PROCESSES"] or available_cores()
+    )
+    return ModelInWaiting(waiting.early, waiting.inputs) if waiting is not None else None
 
 
 def extract_in_chunks(

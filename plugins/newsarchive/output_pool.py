@@ -1,6 +1,7 @@
 """The last part of a build on all cores: pages rendered and written, and tasks run, in the
-building process and forked workers once the whole context is built (`run_all`); and a
-task started ahead of that in a forked process (the search index and aids, `start_early`).
+building process and forked workers once the whole context is built (`run_all`); and
+tasks started ahead of that in a forked process (`start_early`), or forked at the start of
+the build to be sent their input later (`start_waiting`: the model, the search).
 
 Forked, not spawned: a worker starts with the parent's context (every story, entity and
 compiled template) without pickling any of it, and only small results come back: each
@@ -22,6 +23,7 @@ import threading
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import Any
 
 from . import timings
@@ -225,6 +227,49 @@ def start_early(task: Callable[[], Any], processes: int) -> Early | None:
     """`task` started in a forked process, or None where one process is asked for or
     forking is not safe (the caller then runs it in its turn)."""
     return Early(task) if processes > 1 and _can_fork() else None
+
+
+@dataclass
+class Waiting:
+    """A task forked before its input exists, while the building process is still small,
+    and sent its input when that is ready. It then holds only what it inherited then, what
+    it is sent and what it makes: a process forked later shares the whole build's memory,
+    and copies each page of it that either process then writes to (a reference count is
+    enough)."""
+
+    early: Early
+    inputs: Connection
+
+    def send(self, value: Any) -> bool:
+        """Hands the task its input; False if the process is gone (the caller then runs
+        the task itself)."""
+        try:
+            self.inputs.send(value)
+        except OSError:
+            self.let_go()
+            return False
+        finally:
+            self.inputs.close()
+        return True
+
+    def join(self) -> Any:
+        return self.early.join()
+
+    def let_go(self) -> None:
+        self.inputs.close()
+        self.early.stop()
+
+
+def start_waiting(task: Callable[[Callable[[], Any]], Any], processes: int) -> Waiting | None:
+    """`task(receive)` forked now: it may prepare, then waits in `receive()` for the input
+    sent to it (`Waiting.send`). None where `start_early` starts nothing."""
+    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+    early = start_early(lambda: task(receiver.recv), processes)
+    receiver.close()  # the forked process has its own
+    if early is None:
+        sender.close()
+        return None
+    return Waiting(early, sender)
 
 
 def _replay(outcome: Outcome) -> None:

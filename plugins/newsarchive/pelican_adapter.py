@@ -51,7 +51,7 @@ from .markdown_cache import CachedMarkdownReader, save_conversions
 from .output_claims import CLAIMED_PATHS, claim_output_paths, claim_page_paths
 from .pelican_grouping import group_in_sets, install_period_archives
 from .progress import Progress
-from .search_generator import SearchGenerator
+from .search_generator import SearchGenerator, start_search_waiting
 from .template_helpers import published, script_attributes
 from .timeline_generator import TimelineGenerator
 
@@ -427,9 +427,11 @@ def read_only_inside_content(generator: Any) -> None:
 
 
 def start_reading(generator: Any) -> None:
-    """article_generator_init: the model loaded on a spare core while the articles are read
-    (its process forked first: the progress bar then starts a thread), and a progress bar."""
+    """article_generator_init: the model loaded on a spare core while the articles are read,
+    and the process that will write the search (both forked while this one is small, and
+    first: the progress bar then starts a thread); and a progress bar."""
     generator.newsarchive_model = load_model_early(generator.settings)
+    generator.newsarchive_search = start_search_waiting(generator.settings)
     files = generator.get_files(
         generator.settings["ARTICLE_PATHS"], exclude=generator.settings["ARTICLE_EXCLUDES"]
     )

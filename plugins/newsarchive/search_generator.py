@@ -7,6 +7,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +28,11 @@ from .core.search_index import (
 )
 from .enrich import published_date
 from .extraction_pool import available_cores
-from .output_pool import Early, return_freed_memory, start_early
+from .output_pool import Waiting, return_freed_memory, start_waiting
 from .stage_cache import StageCache, code_version, digest
 
 logger = logging.getLogger(__name__)
-EARLY_SEARCH = "newsarchive_search"  # the context's key for the search started early
+EARLY_SEARCH = "newsarchive_search"  # the context's key for the search sent its inputs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LUNR_JS = PROJECT_ROOT / "node_modules" / "lunr" / "lunr.min.js"
@@ -56,13 +57,14 @@ class SearchGenerator(Generator):
             search_index_path=settings["SEARCH_INDEX_PATH"],
             search_ready=lunr_ready,
         )
-        # The index and the aids are the longest part of the output: started in a forked
-        # process as soon as what they show is known (start_search_early), else written
-        # beside the pages where they are written on all cores (CarryingWriter), else now.
-        early: Early | None = self.context.pop(EARLY_SEARCH, None)
-        if early is not None:
+        # The index and the aids are the longest part of the output: sent to the process
+        # forked for them at the start of the build as soon as what they show is known
+        # (send_to_search), else written beside the pages where they are written on all
+        # cores (CarryingWriter), else now.
+        waiting: Waiting | None = self.context.pop(EARLY_SEARCH, None)
+        if waiting is not None:
             after_pages = getattr(writer, "after_pages", _call_now)
-            after_pages(lambda: _write_manifest(folder, *early.join()))
+            after_pages(lambda: _write_manifest(folder, *waiting.join()))
             return
         queue = getattr(writer, "queue_task", _run_now)
         parts: dict[str, Any] = {}
@@ -76,9 +78,9 @@ class SearchGenerator(Generator):
             return done
 
         archive = self.context.get("newsarchive")
-        entities = list(archive.entities.values()) if archive else []
-        queue(lambda: write_index(self.context, self.settings, folder), part_done("index"))
-        queue(lambda: write_aids(self.context, self.settings, folder, entities), part_done("aids"))
+        inputs = search_inputs(self.context, list(archive.entities.values()) if archive else [])
+        queue(lambda: write_index(inputs, self.settings, folder), part_done("index"))
+        queue(lambda: write_aids(inputs, self.settings, folder), part_done("aids"))
 
     def _copy_lunr(self, folder: Path) -> bool:
         source = Path(self.settings["SEARCH_LUNR_JS"] or LUNR_JS)
@@ -94,12 +96,36 @@ class SearchGenerator(Generator):
         return True
 
 
-# The articles in the index's order, each one's search document, and the facets.
-Searched = tuple[list[Any], list[SearchDocument], dict[str, list[str | None]]]
+@dataclass
+class SearchInputs:
+    """All the search index and aids are made of, as plain data with few objects (it is
+    pickled to the process that writes them): each story, in the index's order, as its
+    title, address, date shown, text and entities (their numbers in `cards`)."""
+
+    stories: list[tuple[str, str, str, str, list[int]]]
+    facets: dict[str, list[str | None]]
+    cards: list[EntityCard]
+
+    def documents(self) -> list[SearchDocument]:
+        return [
+            SearchDocument(title, tuple(s for n in shown for s in self.cards[n].spellings), text)
+            for title, _, _, text, shown in self.stories
+        ]
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Each story's result record."""
+        for title, url, date_shown, text, shown in self.stories:
+            cards = [self.cards[n] for n in shown]
+            yield search_record(title, url, date_shown, text, [list(c.spellings) for c in cards],
+                                [(c.id, c.name, c.kind) for c in cards])  # fmt: skip
+
+    def entity_ids(self) -> list[list[str]]:
+        return [[self.cards[n].id for n in shown] for *_, shown in self.stories]
 
 
-def search_documents(context: dict[str, Any]) -> Searched:
-    """The articles in the index's order, each one's search document, and the facets."""
+def search_inputs(context: dict[str, Any], entities: Sequence[Any]) -> SearchInputs:
+    """What the search shows of the context's stories and of `entities` (all those the
+    stories show)."""
     articles = sorted(
         [*context.get("articles", []), *context.get("undated_articles", [])],
         key=lambda a: a.url,
@@ -108,43 +134,34 @@ def search_documents(context: dict[str, Any]) -> Searched:
     order = facet_order(facets)
     articles = [articles[number] for number in order]
     facets = {facet: [values[number] for number in order] for facet, values in facets.items()}
-    documents = []
-    for article in articles:
-        names = (s.text for e in getattr(article, "entities", []) for s in e.spellings)
-        documents.append(
-            SearchDocument(article.title, tuple(names), getattr(article, "search_text", ""))
-        )
-    return articles, documents, facets
+    number_of = {e.id: number for number, e in enumerate(entities)}
+    stories = [
+        (a.title, a.url, _shown_date(a), getattr(a, "search_text", ""),
+         [number_of[e.id] for e in getattr(a, "entities", [])])
+        for a in articles
+    ]  # fmt: skip
+    cards = [
+        EntityCard(e.id, e.name, e.kind, e.story_count, e.url, tuple(s.text for s in e.spellings))
+        for e in entities
+    ]
+    return SearchInputs(stories, facets, cards)
 
 
-def write_index(
-    context: dict[str, Any],
-    settings: dict[str, Any],
-    folder: Path,
-    searched: Searched | None = None,
-) -> dict[str, Any]:
-    """The shards and the result records; what the manifest says of them. `searched`: the
-    context's search_documents, if already made."""
+def write_index(inputs: SearchInputs, settings: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """The shards and the result records; what the manifest says of them."""
     with timings.timed("search index"):
         started = time.perf_counter()
-        articles, documents, _ = searched or search_documents(context)
-        shards, manifest, terms = _index(settings, documents)
+        shards, manifest, terms = _index(settings, inputs.documents())
         previous = previous_folder(settings)
         write_files(folder, shard_files(shards), previous)
-        records = {}
-        for number, article in enumerate(articles):  # refs are numbers in this order
-            text = getattr(article, "search_text", "")
-            entities = getattr(article, "entities", [])
-            spellings = [[s.text for s in e.spellings] for e in entities]
-            kinds = [(e.id, e.name, e.kind) for e in entities]
-            record = search_record(
-                article.title, article.url, _shown_date(article), text, spellings, kinds
-            )
-            records[f"docs/{short_ref(number)}.json"] = safe_json(record, compact=True)
+        records = {
+            f"docs/{short_ref(number)}.json": safe_json(record, compact=True)
+            for number, record in enumerate(inputs.records())  # refs are numbers in this order
+        }
         write_files(folder, records, previous)
         logger.info(
             "Search: %d articles, %d terms in %d shards, %.1f s",
-            len(documents),
+            len(inputs.stories),
             terms,
             len(shards),
             time.perf_counter() - started,
@@ -152,39 +169,26 @@ def write_index(
     return manifest
 
 
-def write_aids(
-    context: dict[str, Any],
-    settings: dict[str, Any],
-    folder: Path,
-    entities: Sequence[Any],
-    searched: Searched | None = None,
-) -> dict[str, Any]:
+def write_aids(inputs: SearchInputs, settings: dict[str, Any], folder: Path) -> dict[str, Any]:
     """Phrase pairs, the typo dictionary, entity names and facets (core/search_aids.py),
     in a folder named by their content; what the manifest says of them. Reused whole
     from the stage cache when nothing they are made of changed, else made from each
-    document's analysis, itself reused for every document that did not change.
-    `searched`: the context's search_documents, if already made."""
+    document's analysis, itself reused for every document that did not change."""
     with timings.timed("search aids"):
-        articles, documents, facets = searched or search_documents(context)
-        cards = [
-            EntityCard(
-                e.id, e.name, e.kind, e.story_count, e.url, tuple(s.text for s in e.spellings)
-            )
-            for e in entities
-        ]
-        entity_ids = [[e.id for e in getattr(a, "entities", [])] for a in articles]
+        cards, facets, entity_ids = inputs.cards, inputs.facets, inputs.entity_ids()
+        documents = inputs.documents()
         code = code_version("search_aids.py", "search_index.py", "stemmer.py")
         keys = [digest([code, d]) for d in documents]
-        inputs = digest([code, cards, sorted(facets.items()), entity_ids, *keys])
+        inputs_digest = digest([code, cards, sorted(facets.items()), entity_ids, *keys])
         stages = StageCache.of_build(settings)
         try:
-            cached = stages.get("search-aid-files", inputs)
+            cached = stages.get("search-aid-files", inputs_digest)
             if cached is None:
                 aids = cached_in_parts(stages, "search-aids", keys, documents, analyse_aids)
                 known_terms = stages.get("search-word-terms", code) or {}
                 already = len(known_terms)
                 cached = aid_files(aids, cards, facets, entity_ids, known_terms)
-                stages.put_latest("search-aid-files", inputs, cached)
+                stages.put_latest("search-aid-files", inputs_digest, cached)
                 if len(known_terms) > already:
                     stages.put_latest("search-word-terms", code, known_terms)
             else:  # the analyses are not needed now, but must outlive pruning for an edit
@@ -238,28 +242,32 @@ def previous_folder(settings: dict[str, Any]) -> Path | None:
     return Path(carry_from) / settings["SEARCH_INDEX_PATH"]
 
 
-def start_search_early(
-    context: dict[str, Any], settings: dict[str, Any], entities: Sequence[Any]
-) -> None:
-    """The search index and aids started in a forked process as soon as what they show is
-    known (the stories, their text and entities, each entity's number of stories), so they
-    are written while related stories are found and pages are rendered; joined by the
-    SearchGenerator. Nothing is started where the build runs in one process."""
+def start_search_waiting(settings: dict[str, Any]) -> Waiting | None:
+    """The process that writes the search index and aids, forked at the start of the build
+    (while the building process is small) and sent what they show once it is known
+    (send_to_search), so they are written while related stories are found and pages are
+    rendered. None where the build runs in one process, or has no search page."""
     if not settings.get("SEARCH_SAVE_AS"):
-        return
-    folder = Path(settings["OUTPUT_PATH"]) / settings["SEARCH_INDEX_PATH"]
-    folder.mkdir(parents=True, exist_ok=True)
+        return None
 
-    def write_search() -> tuple[dict[str, Any], dict[str, Any]]:
-        searched = search_documents(context)
-        index = write_index(context, settings, folder, searched)
+    def write_search(receive: Callable[[], SearchInputs]) -> tuple[dict[str, Any], ...]:
+        inputs = receive()
+        folder = Path(settings["OUTPUT_PATH"]) / settings["SEARCH_INDEX_PATH"]
+        folder.mkdir(parents=True, exist_ok=True)
+        index = write_index(inputs, settings, folder)
         return_freed_memory()
-        return index, write_aids(context, settings, folder, entities, searched)
+        return index, write_aids(inputs, settings, folder)
 
-    processes = settings["NEWSARCHIVE_PROCESSES"] or available_cores()
-    early = start_early(write_search, processes)
-    if early is not None:
-        context[EARLY_SEARCH] = early
+    return start_waiting(write_search, settings["NEWSARCHIVE_PROCESSES"] or available_cores())
+
+
+def send_to_search(
+    context: dict[str, Any], entities: Sequence[Any], waiting: Waiting | None
+) -> None:
+    """What the search shows, sent to the process `waiting` for it (joined by the
+    SearchGenerator); if there is none or it is gone, the SearchGenerator writes it."""
+    if waiting is not None and waiting.send(search_inputs(context, entities)):
+        context[EARLY_SEARCH] = waiting
 
 
 def _write_manifest(folder: Path, index: dict[str, Any], aids: dict[str, Any]) -> None:

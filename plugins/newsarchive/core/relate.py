@@ -208,8 +208,9 @@ def relate(
               for rows in _blocks(len(documents))]  # fmt: skip
     firsts = np.concatenate([d for d, _ in blocks])
     seconds = np.concatenate([o for _, o in blocks])
-    cosine = _cosines(matrix, firsts, seconds)
     bounds = np.cumsum([0, *(len(d) for d, _ in blocks)]).tolist()
+    del blocks  # a copy of every candidate pair: tens of MB at 10,000 stories
+    cosine = _cosines(matrix, firsts, seconds)
     # Scored a block at a time: all pairs at once would be a few hundred MB of arrays.
     pairs = _Pairs.concatenate([_scored(corpus, *(a[start:end] for a in (firsts, seconds, cosine)))
                                 for start, end in pairwise(bounds)])  # fmt: skip

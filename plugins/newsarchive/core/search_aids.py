@@ -34,6 +34,7 @@ PAIR_BUCKET_BYTES = 12_000
 NAME_BUCKET_BYTES = 8_000
 WORD_BUCKET_BYTES = 4_000
 MIN_TYPO_WORD = 3  # shorter words are not offered as corrections
+HASHED_AT_ONCE = 65_536  # keys hashed together (buckets_of)
 NUMBERED_BY = ("beat", "year")  # facets whose documents are numbered together (facet_order)
 
 
@@ -72,7 +73,11 @@ def buckets_of(keys: Sequence[str], buckets: int) -> np.ndarray:
     """Each key's file: FNV-1a (32 bits) over the key's UTF-16 code units, as JavaScript's
     charCodeAt sees them, modulo `buckets`; the page computes the same to know which file
     to fetch. The hash runs one character position at a time over every key still that
-    long, as arrays: a loop per key costs seconds for the pairs of 10,000 stories."""
+    long, as arrays: a loop per key costs seconds for the pairs of 10,000 stories. A
+    `HASHED_AT_ONCE` keys at a time: all the pairs of 10,000 stories at once take 80 MB."""
+    if len(keys) > HASHED_AT_ONCE:
+        return np.concatenate([buckets_of(keys[start : start + HASHED_AT_ONCE], buckets)
+                               for start in range(0, len(keys), HASHED_AT_ONCE)])  # fmt: skip
     joined = "".join(keys).encode("utf-16-le", "surrogatepass")
     units = np.frombuffer(joined, dtype="<u2")  # widened a position at a time, not at once
     lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
@@ -144,22 +149,23 @@ def pair_buckets(aids: Iterable[DocumentAids], bucket_bytes: int = PAIR_BUCKET_B
 
 
 def _pair_files(gathered: _Gathered, bucket_bytes: int = PAIR_BUCKET_BYTES) -> list[str]:
-    # As arrays: an archive of 10,000 stories has millions of (pair, document) postings.
-    pair_numbers = np.frombuffer(gathered.pair_numbers, dtype=np.int32).astype(np.int64)
-    counts = np.frombuffer(gathered.pair_counts, dtype=np.int32).astype(np.int64)
-    documents = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    # As arrays: an archive of 10,000 stories has millions of (pair, document) postings;
+    # of 32 bits, as the numbers are (of 64, the postings' peak is 100 MB more).
+    pair_numbers = np.frombuffer(gathered.pair_numbers, dtype=np.int32)
+    counts = np.frombuffer(gathered.pair_counts, dtype=np.int32)
+    documents = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
     by_pair = np.argsort(pair_numbers, kind="stable")  # each pair's documents stay in order
     documents, pair_numbers = documents[by_pair], pair_numbers[by_pair]
+    del by_pair
     first = np.ones(len(documents), dtype=bool)
     first[1:] = pair_numbers[1:] != pair_numbers[:-1]
     deltas = documents - np.where(first, 0, np.roll(documents, 1))
     starts = np.flatnonzero(first)
     ends = np.append(starts[1:], len(documents))
-    del documents, pair_numbers, by_pair, first
+    del documents, pair_numbers, first
     # The size of each pair's JSON list: its numbers' digits, a comma between two, brackets.
-    digits = 1 + np.searchsorted(10 ** np.arange(1, 19, dtype=np.int64), deltas, side="right")
-    size = int(digits.sum()) + 2 * len(deltas) + sum(map(len, gathered.number_of))
-    del digits
+    digits = len(deltas) + sum(int(np.count_nonzero(deltas >= 10**power)) for power in range(1, 10))
+    size = digits + 2 * len(deltas) + sum(map(len, gathered.number_of))
     keys = list(gathered.number_of)
     count = _bucket_count(size, bucket_bytes)
     in_bucket = buckets_of(keys, count)
@@ -168,22 +174,23 @@ def _pair_files(gathered: _Gathered, bucket_bytes: int = PAIR_BUCKET_BYTES) -> l
     # The postings laid out bucket by bucket, so each bucket's become one list at once
     # rather than a small array per pair (a million of them).
     lengths = (ends - starts)[by_bucket]
-    laid_out = np.repeat(starts[by_bucket] - np.cumsum(lengths) + lengths, lengths)
-    laid_out += np.arange(len(laid_out))
+    laid_out = np.repeat((starts[by_bucket] - np.cumsum(lengths) + lengths).astype(np.int32),
+                         lengths)  # fmt: skip
+    laid_out += np.arange(len(laid_out), dtype=np.int32)
     by_bucket_deltas = deltas[laid_out]
-    bounds = np.concatenate(([0], np.cumsum(lengths))).tolist()
+    bounds = np.concatenate(([0], np.cumsum(lengths)))  # not a list: 36 MB at 10,000
     del laid_out, deltas
     texts = []
     for bucket in range(count):  # one bucket's lists at a time: millions in all
         first, last = cuts[bucket], cuts[bucket + 1]
         numbers = by_bucket_deltas[bounds[first] : bounds[last]].tolist()
-        offset = bounds[first]
+        offset = int(bounds[first])
         entries = {
             keys[pair]: numbers[start - offset : end - offset]
             for pair, start, end in zip(
                 by_bucket[first:last].tolist(),
-                bounds[first:last],
-                bounds[first + 1 : last + 1],
+                bounds[first:last].tolist(),
+                bounds[first + 1 : last + 1].tolist(),
                 strict=True,
             )
         }
