@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import time
 
 import markdown
 from conftest import ROOT, build
@@ -172,19 +173,25 @@ class TestModelLoadedWhileReading:
         here = self.extracted(extraction_pool.extract_in_chunks(inputs, processes=1))
         assert early == here and len(early) == 5
 
-    def test_the_building_process_works_while_it_extracts(self, tmp_path):
+    def test_the_building_process_works_while_it_extracts_and_no_longer(self, tmp_path):
         waiting = extraction_pool.load_model_early(self.settings(tmp_path))
         assert waiting is not None
-        extracting_then = []
+        done = []
 
-        def meanwhile():
-            extracting_then.append(waiting.early.running())
+        def until_extracted():  # loading the model alone takes longer than this is called
+            done.append(("first", waiting.early.running()))
+            deadline = time.monotonic() + 60
+            while not waiting.early.finished():
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
 
+        meanwhile = [until_extracted, lambda: done.append(("second", True))]
         chunks = extraction_pool.extract_in_chunks(
             self.stories(1), 2, waiting=waiting, meanwhile=meanwhile
         )
         assert len(self.extracted(chunks)) == 1
-        assert extracting_then == [True]
+        # The first piece ran while it extracted; the second, left for later, did not.
+        assert done == [("first", True)]
 
     def test_if_it_failed_the_stories_are_extracted_here(self, tmp_path, monkeypatch):
         building, loader = os.getpid(), extraction_pool.chunk_extractor

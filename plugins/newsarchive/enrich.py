@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, partial
@@ -222,7 +222,10 @@ def enrich(generator: Any) -> None:
     waiting = getattr(generator, "newsarchive_model", None)
     text_work = _TextWork(articles, texts)
     extractions, extraction_keys = _extract_all(
-        texts, settings, waiting, meanwhile=partial(text_work.do_all, stages)
+        texts,
+        settings,
+        waiting,
+        meanwhile=(partial(text_work.dates, stages), partial(text_work.term_counts, stages)),
     )
     timings.stop("extract")
     if settings["NEWSARCHIVE_EXTRACT_ONLY"]:  # invoke extract: the cache is all it fills
@@ -240,7 +243,6 @@ def enrich(generator: Any) -> None:
         stages,
         names_needed=bool(settings.get("NEWSARCHIVE_REVIEW_FILE")),
     )
-    article_dates = text_work.dates(stages)
     assignment = assign_ids(resolution.entities.values(), previous)
     resolution = apply_ids(resolution, assignment)
     _report_unknown_merges(registry, previous, resolution)
@@ -274,6 +276,7 @@ def enrich(generator: Any) -> None:
     search = getattr(generator, "newsarchive_search", None)
     send_to_search(generator.context, list(entities.values()), search)
     timings.start("dates and links")
+    article_dates = text_work.dates(stages)
     linked = _link_all(mapped, resolution, targets, article_dates, stages)
     del mapped  # the HTML before its links, and its text maps: 100 MB at 10,000 stories
     appearances: dict[str, list[tuple[Any, str]]] = defaultdict(list)
@@ -495,8 +498,8 @@ def _link_all(
 
 
 class _TextWork:
-    """What needs the articles' texts but not their names: done when first asked for, or
-    all of it while a model process extracts the new stories (`do_all`), where the building
+    """What needs the articles' texts but not their names (nor does the search): done when
+    first asked for, or while a model process extracts the new stories, where the building
     process would otherwise wait for it idle."""
 
     def __init__(self, articles: list[Any], texts: dict[str, str]) -> None:
@@ -504,10 +507,6 @@ class _TextWork:
         self.texts = texts
         self._dates: dict[str, list[DateMention]] | None = None
         self._term_counts: TermCounts | None = None
-
-    def do_all(self, stages: StageCache) -> None:
-        self.dates(stages)
-        self.term_counts(stages)
 
     def dates(self, stages: StageCache) -> dict[str, list[DateMention]]:
         if self._dates is None:
@@ -632,10 +631,10 @@ def _extract_all(
     texts: dict[str, str],
     settings: dict[str, Any],
     waiting: ModelInWaiting | None = None,
-    meanwhile: Callable[[], None] = lambda: None,
+    meanwhile: Sequence[Callable[[], Any]] = (),
 ) -> tuple[dict[str, Extraction | StoredExtraction], dict[str, str]]:
     """Every article's extraction, from the cache where the text is unchanged, else anew
-    (by the model `waiting`, if loaded early, for a few, calling `meanwhile` while it
+    (by the model `waiting`, if loaded early, for a few, doing `meanwhile` while it
     works); and each article's cache key, a digest of all the extraction depends on."""
     version = extraction_version()
     cache = ExtractionCache(Path(settings["CACHE_PATH"]) / CACHE_FILE, version)

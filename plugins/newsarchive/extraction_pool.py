@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
@@ -65,17 +65,21 @@ class ModelInWaiting(Waiting):
     few articles to extract, or let go (a build with nothing new to extract)."""
 
     def extract(
-        self, inputs: Inputs, meanwhile: Callable[[], None] = lambda: None
+        self, inputs: Inputs, meanwhile: Sequence[Callable[[], Any]] = ()
     ) -> list[Extraction] | None:
         """The extractions, or None if the process failed (the caller extracts itself,
         and so reports what is wrong as it always does). The place names it read are
-        kept here too: resolving the new stories' names needs them next. `meanwhile` is
-        called here while the process extracts."""
+        kept here too: resolving the new stories' names needs them next. `meanwhile`:
+        work called here, one piece after another, for as long as the process extracts
+        (what is left is the caller's to do when it needs it)."""
         try:
             if not self.send(inputs):
                 logger.debug("The model loaded early is gone")
                 return None
-            meanwhile()
+            for work in meanwhile:
+                if self.early.finished():
+                    break
+                work()
             try:
                 extractions, places = self.join()
             except (OSError, RuntimeError) as error:
@@ -119,12 +123,12 @@ def extract_in_chunks(
     minimum: int = PARALLEL_MINIMUM,
     scheduler: str | None = None,
     waiting: ModelInWaiting | None = None,
-    meanwhile: Callable[[], None] = lambda: None,
+    meanwhile: Sequence[Callable[[], Any]] = (),
 ) -> Iterator[tuple[int, list[Extraction]]]:
     """(offset in `inputs`, that chunk's extractions) for each chunk as it is ready: on the
     Dask cluster of `scheduler` (in any order) when one is given, else in order, in up to
     `processes` worker processes when there are at least `minimum` articles, else by the
-    model `waiting` if there is one (calling `meanwhile` while it extracts), else here."""
+    model `waiting` if there is one (doing `meanwhile` while it extracts), else here."""
     chunks = [inputs[start : start + CHUNK] for start in range(0, len(inputs), CHUNK)]
     if scheduler:
         from .extraction_cluster import extract_on_cluster  # only a cluster build imports Dask

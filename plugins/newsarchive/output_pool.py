@@ -181,6 +181,10 @@ class Early:
     def running(self) -> bool:
         return self._process.is_alive()
 
+    def finished(self) -> bool:
+        """Whether what it returned (or its failure) is there to join, without waiting."""
+        return self._results.poll()
+
     def stop(self) -> None:
         """Ends the task unfinished (the build failed and its files are being removed)."""
         self._process.terminate()
