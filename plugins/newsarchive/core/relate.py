@@ -212,8 +212,10 @@ def relate(
     del blocks  # a copy of every candidate pair: tens of MB at 10,000 stories
     cosine = _cosines(matrix, firsts, seconds)
     # Scored a block at a time: all pairs at once would be a few hundred MB of arrays.
-    pairs = _Pairs.concatenate([_scored(corpus, *(a[start:end] for a in (firsts, seconds, cosine)))
-                                for start, end in pairwise(bounds)])  # fmt: skip
+    scored = [_scored(corpus, *(a[start:end] for a in (firsts, seconds, cosine)))
+              for start, end in pairwise(bounds)]  # fmt: skip
+    del firsts, seconds, cosine
+    pairs = _Pairs.concatenate(scored)
     relations.candidate_pairs = pairs.candidate_count
 
     parent = list(range(len(documents)))
@@ -353,13 +355,20 @@ class _Pairs:
 
     @classmethod
     def concatenate(cls, parts: list[_Pairs]) -> _Pairs:
-        return cls(
-            *(
-                np.concatenate([getattr(p, name) for p in parts])
-                for name in ("document", "other", "cosine", "score")
-            ),
-            sum(p.candidate_count for p in parts),
-        )
+        """The parts joined, emptying `parts`: each is let go once copied, so the pairs are
+        never held twice (memory for the joined arrays is taken as they are filled)."""
+        names = ("document", "other", "cosine", "score")
+        total = sum(len(p.document) for p in parts)
+        joined = {name: np.empty(total, dtype=getattr(parts[0], name).dtype) for name in names}
+        candidates = sum(p.candidate_count for p in parts)
+        at = 0
+        parts.reverse()
+        while parts:
+            part = parts.pop()
+            for name in names:
+                joined[name][at : at + len(part.document)] = getattr(part, name)
+            at += len(part.document)
+        return cls(**joined, candidate_count=candidates)
 
     def likely_copies(self) -> tuple[np.ndarray, np.ndarray]:
         alike = (self.cosine >= 0.5) & (self.other > self.document)
@@ -395,28 +404,41 @@ def _block_candidates(
     return np.concatenate(documents), np.concatenate(others)
 
 
-def _cosines(matrix: Any, document: np.ndarray, other: np.ndarray) -> np.ndarray:
+def _cosines(
+    matrix: Any, document: np.ndarray, other: np.ndarray, rows_at_once: int = 1024
+) -> np.ndarray:
     """The dot product of the rows of each pair. Most pairs come both ways (each is among
     the other's candidates), so each is computed once: one document's row spread out
     densely, against all its partners' rows at once. The sum runs over shared terms in
-    column order whichever way round, so the result is the same for (a, b) and (b, a)."""
+    column order whichever way round, so the result is the same for (a, b) and (b, a).
+    The pairs are taken by their first document, `rows_at_once` documents at a time: the
+    arrays of all the pairs at once are 150 MB at 10,000 stories."""
     count = matrix.shape[0]
-    pair_key = np.minimum(document, other).astype(np.int64) * count + np.maximum(document, other)
-    unique, position = np.unique(pair_key, return_inverse=True)
-    first, second = unique // count, unique % count
-    starts = np.searchsorted(first, np.arange(count + 1)).tolist()
-    values = np.empty(len(unique))
+    first_of_pair = np.minimum(document, other)
+    result = np.empty(len(document))
     indices, data, indptr = matrix.indices, matrix.data, matrix.indptr
     spread = np.zeros(matrix.shape[1])
-    for row in range(count):
-        start, end = starts[row], starts[row + 1]
-        if start == end:
+    for low in range(0, count, rows_at_once):
+        chosen = np.flatnonzero((first_of_pair >= low) & (first_of_pair < low + rows_at_once))
+        if not len(chosen):
             continue
-        terms = indices[indptr[row] : indptr[row + 1]]
-        spread[terms] = data[indptr[row] : indptr[row + 1]]
-        values[start:end] = matrix[second[start:end]] @ spread
-        spread[terms] = 0.0
-    return values[position]
+        pair_key = first_of_pair[chosen].astype(np.int64) * count + np.maximum(
+            document[chosen], other[chosen]
+        )
+        unique, position = np.unique(pair_key, return_inverse=True)
+        first, second = unique // count, unique % count
+        starts = np.searchsorted(first, np.arange(low, low + rows_at_once + 1)).tolist()
+        values = np.empty(len(unique))
+        for row in range(low, min(low + rows_at_once, count)):
+            start, end = starts[row - low], starts[row - low + 1]
+            if start == end:
+                continue
+            terms = indices[indptr[row] : indptr[row + 1]]
+            spread[terms] = data[indptr[row] : indptr[row + 1]]
+            values[start:end] = matrix[second[start:end]] @ spread
+            spread[terms] = 0.0
+        result[chosen] = values[position]
+    return result
 
 
 def _scored(corpus: _Corpus, document: np.ndarray, other: np.ndarray, cosine: np.ndarray) -> _Pairs:
