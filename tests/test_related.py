@@ -61,6 +61,29 @@ def test_candidates_come_from_an_index_not_from_all_pairs():
     assert relations.candidate_pairs < all_pairs / 3
 
 
+def test_pairs_scored_a_few_documents_at_a_time_are_scored_the_same(monkeypatch):
+    from newsarchive.core import relate as relate_module
+
+    documents = synthetic(120)
+    matrix = tfidf(term_counts([d.text for d in documents]).matrix)
+    rng = random.Random(9)
+    firsts = np.array([rng.randrange(120) for _ in range(3000)])
+    seconds = np.array([rng.randrange(120) for _ in range(3000)])
+    at_once = relate_module._cosines(matrix, firsts, seconds)
+    a_few = relate_module._cosines(matrix, firsts, seconds, rows_at_once=7)
+    assert np.array_equal(at_once, a_few)  # the same floats, not merely close
+    dense = matrix.toarray()
+    assert np.allclose(at_once, (dense[firsts] * dense[seconds]).sum(axis=1))
+    # And whole relations, whether all documents' pairs are scored at once or a few's.
+    whole = relate(documents)
+    original = relate_module._cosines
+    monkeypatch.setattr(
+        relate_module, "_cosines", lambda m, d, o: original(m, d, o, rows_at_once=5)
+    )
+    few = relate(documents)
+    assert few.related == whole.related and few.duplicates == whole.duplicates
+
+
 def test_the_order_of_documents_changes_nothing():
     documents = synthetic(60)
     shuffled = documents[:]
