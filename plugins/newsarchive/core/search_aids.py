@@ -73,8 +73,9 @@ def buckets_of(keys: Sequence[str], buckets: int) -> np.ndarray:
     """Each key's file: FNV-1a (32 bits) over the key's UTF-16 code units, as JavaScript's
     charCodeAt sees them, modulo `buckets`; the page computes the same to know which file
     to fetch. The hash runs one character position at a time over every key still that
-    long, as arrays: a loop per key costs seconds for the pairs of 10,000 stories. A
-    `HASHED_AT_ONCE` keys at a time: all the pairs of 10,000 stories at once take 80 MB."""
+    long, as arrays: a loop per key costs seconds for the pairs of 10,000 stories. The keys
+    are hashed `HASHED_AT_ONCE` at a time: all the pairs of 10,000 stories at once take
+    80 MB."""
     if len(keys) > HASHED_AT_ONCE:
         return np.concatenate([buckets_of(keys[start : start + HASHED_AT_ONCE], buckets)
                                for start in range(0, len(keys), HASHED_AT_ONCE)])  # fmt: skip
