@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -220,12 +220,12 @@ def enrich(generator: Any) -> None:
     mapped = _TextMaps(articles)
     texts = {key: _annotated_part(key, text) for key, text in _texts_all(mapped, stages).items()}
     waiting = getattr(generator, "newsarchive_model", None)
-    text_work = _TextWork(articles, texts)
+    text_work = _TextWork(articles, texts, stages)
     extractions, extraction_keys = _extract_all(
         texts,
         settings,
         waiting,
-        meanwhile=(partial(text_work.dates, stages), partial(text_work.term_counts, stages)),
+        meanwhile=text_work.pieces(),
     )
     timings.stop("extract")
     if settings["NEWSARCHIVE_EXTRACT_ONLY"]:  # invoke extract: the cache is all it fills
@@ -276,7 +276,7 @@ def enrich(generator: Any) -> None:
     search = getattr(generator, "newsarchive_search", None)
     send_to_search(generator.context, list(entities.values()), search)
     timings.start("dates and links")
-    article_dates = text_work.dates(stages)
+    article_dates = text_work.dates
     linked = _link_all(mapped, resolution, targets, article_dates, stages)
     del mapped  # the HTML before its links, and its text maps: 100 MB at 10,000 stories
     appearances: dict[str, list[tuple[Any, str]]] = defaultdict(list)
@@ -502,29 +502,31 @@ class _TextWork:
     first asked for, or while a model process extracts the new stories, where the building
     process would otherwise wait for it idle."""
 
-    def __init__(self, articles: list[Any], texts: dict[str, str]) -> None:
+    def __init__(self, articles: list[Any], texts: dict[str, str], stages: StageCache) -> None:
         self.articles = articles
         self.texts = texts
-        self._dates: dict[str, list[DateMention]] | None = None
-        self._term_counts: TermCounts | None = None
+        self.stages = stages
 
-    def dates(self, stages: StageCache) -> dict[str, list[DateMention]]:
-        if self._dates is None:
-            self._dates = _dates_all(self.articles, self.texts, stages)
-        return self._dates
+    def pieces(self) -> tuple[Callable[[], Any], ...]:
+        """Its work in pieces, to do while waiting for something else."""
+        return (lambda: self.dates, lambda: self.term_counts)
+
+    @cached_property
+    def dates(self) -> dict[str, list[DateMention]]:
+        return _dates_all(self.articles, self.texts, self.stages)
 
     def related_texts(self) -> list[str]:
         """Each article's text as related stories compare it: its title, then its text."""
         return [f"{a.title}\n{self.texts[a.relative_source_path]}" for a in self.articles]
 
-    def term_counts(self, stages: StageCache) -> TermCounts:
+    @cached_property
+    def term_counts(self) -> TermCounts:
         """The related texts' term counts, from the last build's: only the texts changed
         since are read again."""
-        if self._term_counts is None:
-            key = code_version("relate.py")
-            self._term_counts = term_counts(self.related_texts(), stages.get("related-counts", key))
-            stages.put_latest("related-counts", key, self._term_counts)
-        return self._term_counts
+        key = code_version("relate.py")
+        counts = term_counts(self.related_texts(), self.stages.get("related-counts", key))
+        self.stages.put_latest("related-counts", key, counts)
+        return counts
 
 
 def _dates_all(
@@ -614,7 +616,7 @@ def _relate_articles(
             documents,
             count=settings["RELATED_COUNT"],
             weights=weights,
-            counts=text_work.term_counts(stages),
+            counts=text_work.term_counts,
         )
         stages.put_latest("related", inputs, relations)
     by_key = {a.relative_source_path: a for a in articles}

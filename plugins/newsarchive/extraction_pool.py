@@ -65,15 +65,15 @@ class ModelInWaiting(Waiting):
     few articles to extract, or let go (a build with nothing new to extract)."""
 
     def extract(
-        self, inputs: Inputs, meanwhile: Sequence[Callable[[], Any]] = ()
+        self, chunks: list[Inputs], meanwhile: Sequence[Callable[[], Any]] = ()
     ) -> list[Extraction] | None:
-        """The extractions, or None if the process failed (the caller extracts itself,
-        and so reports what is wrong as it always does). The place names it read are
-        kept here too: resolving the new stories' names needs them next. `meanwhile`:
-        work called here, one piece after another, for as long as the process extracts
-        (what is left is the caller's to do when it needs it)."""
+        """The extractions of the chunks' articles, or None if the process failed (the
+        caller extracts itself, and so reports what is wrong as it always does). The place
+        names it read are kept here too: resolving the new stories' names needs them next.
+        `meanwhile`: work called here, one piece after another, for as long as the process
+        extracts (what is left is the caller's to do when it needs it)."""
         try:
-            if not self.send(inputs):
+            if not self.send(chunks):
                 logger.debug("The model loaded early is gone")
                 return None
             for work in meanwhile:
@@ -103,13 +103,10 @@ def load_model_early(settings: dict[str, Any]) -> ModelInWaiting | None:
         return None
 
     def extract_when_asked(
-        receive: Callable[[], Inputs],
+        receive: Callable[[], list[Inputs]],
     ) -> tuple[list[Extraction], frozenset[str]]:
         extract = chunk_extractor()  # loaded while the articles are read
-        inputs = receive()
-        extractions = [e for start in range(0, len(inputs), CHUNK)
-                       for e in extract(inputs[start : start + CHUNK])]  # fmt: skip
-        return extractions, place_names()
+        return [e for chunk in receive() for e in extract(chunk)], place_names()
 
     waiting = start_waiting(
         extract_when_asked, settings["NEWSARCHIVE_PROCESSES"] or available_cores()
@@ -137,7 +134,7 @@ def extract_in_chunks(
         return
     workers = min(processes, len(chunks))
     if workers <= 1 or len(inputs) < minimum:
-        extractions = waiting.extract(inputs, meanwhile) if waiting is not None else None
+        extractions = waiting.extract(chunks, meanwhile) if waiting is not None else None
         if extractions is not None:
             yield 0, extractions
             return

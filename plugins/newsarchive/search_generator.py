@@ -8,6 +8,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +107,9 @@ class SearchInputs:
     facets: dict[str, list[str | None]]
     cards: list[EntityCard]
 
+    @cached_property
     def documents(self) -> list[SearchDocument]:
+        """Each story's search document: made once for the index and the aids."""
         return [
             SearchDocument(title, tuple(s for n in shown for s in self.cards[n].spellings), text)
             for title, _, _, text, shown in self.stories
@@ -151,7 +154,7 @@ def write_index(inputs: SearchInputs, settings: dict[str, Any], folder: Path) ->
     """The shards and the result records; what the manifest says of them."""
     with timings.timed("search index"):
         started = time.perf_counter()
-        shards, manifest, terms = _index(settings, inputs.documents())
+        shards, manifest, terms = _index(settings, inputs.documents)
         previous = previous_folder(settings)
         write_files(folder, shard_files(shards), previous)
         records = {
@@ -176,7 +179,7 @@ def write_aids(inputs: SearchInputs, settings: dict[str, Any], folder: Path) -> 
     document's analysis, itself reused for every document that did not change."""
     with timings.timed("search aids"):
         cards, facets, entity_ids = inputs.cards, inputs.facets, inputs.entity_ids()
-        documents = inputs.documents()
+        documents = inputs.documents
         code = code_version("search_aids.py", "search_index.py", "stemmer.py")
         keys = [digest([code, d]) for d in documents]
         inputs_digest = digest([code, cards, sorted(facets.items()), entity_ids, *keys])

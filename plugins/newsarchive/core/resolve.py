@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import product
 
 from .acronyms import COMMON_ACRONYMS, form_key, initials, is_acronym, undotted
@@ -934,12 +934,8 @@ def resolve_corpus(
 
     entities = _build_entities(clusters, spellings, kinds, long_forms, registry)
     entity_of_root = {root: entity.id for root, entity in entities.items()}
-    entity_of_node: dict[str, str] = {}  # each name's entity, found once (a million mentions)
-
-    def entity_of(node: str) -> str:
-        if node not in entity_of_node:
-            entity_of_node[node] = entity_of_root[clusters.find(node)]
-        return entity_of_node[node]
+    # Each name's entity, found once (a million mentions).
+    entity_of = cache(lambda node: entity_of_root[clusters.find(node)])
 
     article_mentions: dict[str, tuple[LinkedMention, ...]] = {}
     for key in sorted(articles):
