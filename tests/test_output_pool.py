@@ -11,7 +11,14 @@ import time
 
 import pytest
 from newsarchive import timings
-from newsarchive.output_pool import Outcome, as_work, run_all, start_early, start_waiting
+from newsarchive.output_pool import (
+    Outcome,
+    as_work,
+    map_on_all_cores,
+    run_all,
+    start_early,
+    start_waiting,
+)
 
 logger = logging.getLogger("newsarchive.test_output_pool")
 
@@ -180,3 +187,45 @@ class TestWaiting:
 
     def test_nothing_is_forked_for_one_process(self):
         assert start_waiting(lambda receive: receive(), processes=1) is None
+
+    def test_waiting_for_its_input_it_holds_no_core_and_work_is_shared_beside_it(self):
+        waiting = start_waiting(lambda receive: receive(), processes=2)
+        assert waiting is not None
+        together = multiprocessing.get_context("fork").Barrier(2, timeout=20)
+
+        def meet(number: int) -> Outcome:
+            together.wait()  # only if a worker was forked to take the other one
+            return _where(number)
+
+        try:
+            outcomes = run_all([lambda n=n: meet(n) for n in range(2)], processes=2)
+        finally:
+            waiting.let_go()
+        assert len({pid for o in outcomes for pid in o.digests.values()}) == 2
+
+
+class TestMapOnAllCores:
+    def test_each_item_in_order_shared_with_a_worker(self):
+        items = list(range(400))
+
+        def slowly(number: int) -> tuple[int, int]:
+            time.sleep(0.001)  # so that a worker, once forked, takes some
+            return number * number, os.getpid()
+
+        results = map_on_all_cores(slowly, items, processes=2, minimum=100)
+        assert [square for square, _ in results] == [n * n for n in items]
+        assert {pid for _, pid in results} - {os.getpid()}
+
+    def test_a_few_items_or_one_process_stay_here(self):
+        few = map_on_all_cores(lambda n: os.getpid(), list(range(10)), processes=2, minimum=100)
+        many = map_on_all_cores(lambda n: os.getpid(), list(range(1000)), processes=1, minimum=100)
+        assert set(few) == set(many) == {os.getpid()}
+
+    def test_a_failure_in_a_worker_fails_the_whole(self):
+        def fails_late(number: int) -> int:
+            if number == 399:
+                raise ValueError("bad article 399")
+            return number
+
+        with pytest.raises(RuntimeError, match="bad article 399"):
+            map_on_all_cores(fails_late, list(range(400)), processes=2, minimum=100)

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +47,14 @@ from .extraction_pool import (
     extract_in_chunks,
     extraction_version,
 )
-from .output_pool import return_freed_memory
+from .output_pool import map_on_all_cores, return_freed_memory
 from .progress import Progress
 from .stage_cache import CACHE_FILE, StageCache, code_version, digest
 
 logger = logging.getLogger(__name__)
+
+# How the per-article work of new stories is done: on all cores when there are many.
+MapNew = Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]]
 
 # Entity pages are registered under this made-up source path, so article bodies can
 # link them as {filename}/... and Pelican makes those links relative where it should.
@@ -216,14 +219,18 @@ def enrich(generator: Any) -> None:
 
     # Closed once related stories are found; a failed build leaves it to the collector.
     stages = StageCache.of_build(settings)
+    processes = settings["NEWSARCHIVE_PROCESSES"] or available_cores()
+    minimum = settings["NEWSARCHIVE_PARALLEL_MINIMUM"]  # new articles worth other processes
+    map_new = partial(map_on_all_cores, processes=processes, minimum=minimum)
     timings.start("extract")
     mapped = _TextMaps(articles)
     texts = {key: _annotated_part(key, text) for key, text in _texts_all(mapped, stages).items()}
     waiting = getattr(generator, "newsarchive_model", None)
-    text_work = _TextWork(articles, texts, stages)
+    text_work = _TextWork(articles, texts, stages, map_new)
     extractions, extraction_keys = _extract_all(
         texts,
         settings,
+        processes,
         waiting,
         meanwhile=text_work.pieces(),
     )
@@ -241,6 +248,7 @@ def enrich(generator: Any) -> None:
         registry,
         previous,
         stages,
+        map_new,
         names_needed=bool(settings.get("NEWSARCHIVE_REVIEW_FILE")),
     )
     assignment = assign_ids(resolution.entities.values(), previous)
@@ -268,6 +276,10 @@ def enrich(generator: Any) -> None:
         entities_by_article[key] = set(first_mention)
         for entity_id in first_mention:
             entities[entity_id].story_count += 1
+    if sum(isinstance(e, Extraction) for e in extractions.values()) >= minimum:
+        # Many new stories (a first build): their dates are found now, on all cores while
+        # the search process waits, rather than beside it.
+        text_work.dates  # noqa: B018 (a cached property)
     timings.stop("dates and links")
     # Imported here: the search generator imports this module.
     from .search_generator import send_to_search
@@ -343,11 +355,13 @@ def _resolve_all(
     registry: Registry,
     previous: IdMap,
     stages: StageCache,
+    map_new: MapNew,
     names_needed: bool = False,
 ) -> tuple[Resolution, dict[str, ArticleNames]]:
-    """Names per article, then entities across the archive; each reused from the stage
-    cache when what it depends on is unchanged. Returns the entities and, per article,
-    its names (only when `names_needed`: at 10,000 stories they hold 100 MB)."""
+    """Names per article (those not in the stage cache found by `map_new`), then
+    entities across the archive; each reused from the stage cache when what it depends on
+    is unchanged. Returns the entities and, per article, its names (only when
+    `names_needed`: at 10,000 stories they hold 100 MB)."""
     code = code_version("resolve.py")
     # Sorted: a frozenset's order changes from one process to the next.
     registry_version = digest([repr(registry.entities), sorted(registry.not_entities)])
@@ -368,12 +382,12 @@ def _resolve_all(
     names = stages.get_many("names", list(per_article.values()))
     missing = [key for key in per_article if per_article[key] not in names]
     registry_names = AliasMatcher(registry) if missing else None
-    computed = {
-        key: resolve_article(
-            texts[key], with_registry_names(texts[key], extractions[key], registry_names), registry
-        )
-        for key in missing
-    }
+
+    def names_of(key: str) -> ArticleNames:
+        named = with_registry_names(texts[key], extractions[key], registry_names)
+        return resolve_article(texts[key], named, registry)
+
+    computed = dict(zip(missing, map_new(names_of, missing), strict=True))
     stages.put_many("names", [(per_article[key], computed[key]) for key in missing])
     by_article = {key: computed.get(key) or names[per_article[key]] for key in per_article}
     if resolution is None:
@@ -502,10 +516,17 @@ class _TextWork:
     first asked for, or while a model process extracts the new stories, where the building
     process would otherwise wait for it idle."""
 
-    def __init__(self, articles: list[Any], texts: dict[str, str], stages: StageCache) -> None:
+    def __init__(
+        self,
+        articles: list[Any],
+        texts: dict[str, str],
+        stages: StageCache,
+        map_new: MapNew,
+    ) -> None:
         self.articles = articles
         self.texts = texts
         self.stages = stages
+        self.map_new = map_new
 
     def pieces(self) -> tuple[Callable[[], Any], ...]:
         """Its work in pieces, to do while waiting for something else."""
@@ -513,7 +534,7 @@ class _TextWork:
 
     @cached_property
     def dates(self) -> dict[str, list[DateMention]]:
-        return _dates_all(self.articles, self.texts, self.stages)
+        return _dates_all(self.articles, self.texts, self.stages, self.map_new)
 
     def related_texts(self) -> list[str]:
         """Each article's text as related stories compare it: its title, then its text."""
@@ -530,9 +551,10 @@ class _TextWork:
 
 
 def _dates_all(
-    articles: list[Any], texts: dict[str, str], stages: StageCache
+    articles: list[Any], texts: dict[str, str], stages: StageCache, map_new: MapNew
 ) -> dict[str, list[DateMention]]:
-    """Every article's dates, reused where its text and publication date are unchanged."""
+    """Every article's dates, reused where its text and publication date are unchanged
+    (the others found by `map_new`)."""
     code = code_version("dates.py", "spans.py")
     keys = {
         a.relative_source_path: digest([code, texts[a.relative_source_path], published_date(a)])
@@ -540,10 +562,12 @@ def _dates_all(
     }
     found = stages.get_many("dates", list(keys.values()))
     missing = [a for a in articles if keys[a.relative_source_path] not in found]
-    computed = [
-        (keys[a.relative_source_path], tag_dates(texts[a.relative_source_path], published_date(a)))
-        for a in missing
-    ]
+
+    def dates_of(article: Any) -> list[DateMention]:
+        return tag_dates(texts[article.relative_source_path], published_date(article))
+
+    found_now = map_new(dates_of, missing)
+    computed = [(keys[a.relative_source_path], d) for a, d in zip(missing, found_now, strict=True)]
     stages.put_many("dates", computed)
     found.update(computed)
     return {key: found[value] for key, value in keys.items()}
@@ -632,6 +656,7 @@ def _relate_articles(
 def _extract_all(
     texts: dict[str, str],
     settings: dict[str, Any],
+    processes: int,
     waiting: ModelInWaiting | None = None,
     meanwhile: Sequence[Callable[[], Any]] = (),
 ) -> tuple[dict[str, Extraction | StoredExtraction], dict[str, str]]:
@@ -647,7 +672,6 @@ def _extract_all(
         extractions = {key: cached[keys[key]] for key in texts if keys[key] in cached}
         missing = [key for key in texts if key not in extractions]
         if missing:
-            processes = settings["NEWSARCHIVE_PROCESSES"] or available_cores()
             progress = Progress(
                 "Finding entities", len(missing), settings["NEWSARCHIVE_PROGRESS_EVERY"]
             )

@@ -23,6 +23,7 @@ import threading
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -30,6 +31,7 @@ from . import timings
 
 PAGES_PER_CHUNK = 100  # small enough to share out evenly, large enough to cost little
 MIN_PARALLEL_PAGES = 200  # below this a fork costs more than it saves
+ITEMS_PER_PIECE = 50  # `map_on_all_cores`: articles per piece, each a few tenths of a second
 
 
 @dataclass
@@ -164,6 +166,8 @@ class Early:
         self._process = context.Process(target=_run_early, args=(task, sender), daemon=True)
         self._process.start()
         sender.close()
+        # A `Waiting` task before it is sent its input: the search sits idle until then.
+        self.waiting_for_input = False
         _unjoined.add(self)
 
     def join(self) -> Any:
@@ -208,7 +212,8 @@ def return_freed_memory() -> None:
 
 
 def _running_early() -> int:
-    return sum(early.running() for early in _unjoined)
+    """Tasks started early that hold a core: not those still waiting for their input."""
+    return sum(early.running() and not early.waiting_for_input for early in _unjoined)
 
 
 def stop_early_tasks() -> None:
@@ -254,6 +259,7 @@ class Waiting:
             return False
         finally:
             self.inputs.close()
+        self.early.waiting_for_input = False
         return True
 
     def join(self) -> Any:
@@ -273,6 +279,7 @@ def start_waiting(task: Callable[[Callable[[], Any]], Any], processes: int) -> W
     if early is None:
         sender.close()
         return None
+    early.waiting_for_input = True
     return Waiting(early, sender)
 
 
@@ -310,8 +317,28 @@ def chunks(count: int, size: int = PAGES_PER_CHUNK) -> list[range]:
     return [range(start, min(start + size, count)) for start in range(0, count, size)]
 
 
-def is_worth_forking(pages: int) -> bool:
-    return pages >= MIN_PARALLEL_PAGES
+def is_worth_forking(pieces: int) -> bool:
+    return pieces >= MIN_PARALLEL_PAGES
+
+
+def map_on_all_cores(
+    function: Callable[[Any], Any], items: Sequence[Any], processes: int, minimum: int
+) -> list[Any]:
+    """function(item) for each item, in order; shared out (`run_all`) between the building
+    process and forked workers when there are at least `minimum` items. For the per-article
+    work of a first build (names, dates), which would otherwise run on one core after the
+    model's workers are done."""
+    if len(items) < max(minimum, 1):
+        return [function(item) for item in items]
+    work = [
+        as_work(partial(_apply_to, function, items, part))
+        for part in chunks(len(items), ITEMS_PER_PIECE)
+    ]
+    return [value for outcome in run_all(work, processes) for value in outcome.value]
+
+
+def _apply_to(function: Callable[[Any], Any], items: Sequence[Any], part: range) -> list[Any]:
+    return [function(items[number]) for number in part]
 
 
 def as_work(task: Callable[[], Any]) -> Callable[[], Outcome]:
