@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
 import time
+from dataclasses import asdict
 
 import markdown
 from conftest import ROOT, build
@@ -134,6 +136,10 @@ def test_a_stored_extraction_reads_back_as_it_was_written():
     stored = StoredExtraction(_to_json(extraction))
     assert stored.sentences == extraction.sentences
     assert (stored.mentions, stored.definitions) == (extraction.mentions, extraction.definitions)
+    # Written as every earlier build wrote it (its sentences last, which `sentences` reads
+    # first), character for character.
+    earlier = json.dumps(asdict(extraction), ensure_ascii=False, separators=(",", ":"))
+    assert _to_json(extraction) == earlier
 
 
 class TestModelLoadedWhileReading:

@@ -12,7 +12,6 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +59,16 @@ def rows_for_keys(
 
 
 def _to_json(extraction: Extraction) -> str:
-    return json.dumps(asdict(extraction), ensure_ascii=False, separators=(",", ":"))
+    # Each mention's own fields as they are: `dataclasses.asdict` copies every value deeply,
+    # 0.7 ms an article, a tenth of a cold build's extraction spent beside the model.
+    data = {
+        "mentions": [vars(m) for m in extraction.mentions],
+        "definitions": [
+            {"name": vars(d.name), "alias": vars(d.alias)} for d in extraction.definitions
+        ],
+        "sentences": extraction.sentences,
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 class StoredExtraction:
