@@ -1,7 +1,9 @@
 """The last part of a build on all cores: pages rendered and written, and tasks run, in the
 building process and forked workers once the whole context is built (`run_all`); and
 tasks started ahead of that in a forked process (`start_early`), or forked at the start of
-the build to be sent their input later (`start_waiting`: the model, the search).
+the build to be sent their input later (`start_waiting`: the model, the search); and
+earlier, the per-article work of many new stories shared out the same way
+(`map_on_all_cores`).
 
 Forked, not spawned: a worker starts with the parent's context (every story, entity and
 compiled template) without pickling any of it, and only small results come back: each
@@ -31,7 +33,7 @@ from . import timings
 
 PAGES_PER_CHUNK = 100  # small enough to share out evenly, large enough to cost little
 MIN_PARALLEL_PAGES = 200  # below this a fork costs more than it saves
-ITEMS_PER_PIECE = 50  # `map_on_all_cores`: articles per piece, each a few tenths of a second
+ITEMS_PER_PIECE = 50  # `map_on_all_cores`: at most this many articles per piece (~0.1 s)
 
 
 @dataclass
@@ -317,8 +319,8 @@ def chunks(count: int, size: int = PAGES_PER_CHUNK) -> list[range]:
     return [range(start, min(start + size, count)) for start in range(0, count, size)]
 
 
-def is_worth_forking(pieces: int) -> bool:
-    return pieces >= MIN_PARALLEL_PAGES
+def is_worth_forking(pages: int) -> bool:
+    return pages >= MIN_PARALLEL_PAGES
 
 
 def map_on_all_cores(
@@ -330,10 +332,9 @@ def map_on_all_cores(
     model's workers are done."""
     if len(items) < max(minimum, 1):
         return [function(item) for item in items]
-    work = [
-        as_work(partial(_apply_to, function, items, part))
-        for part in chunks(len(items), ITEMS_PER_PIECE)
-    ]
+    # Pieces of at most ITEMS_PER_PIECE, and a few per process, so that they end together.
+    size = min(ITEMS_PER_PIECE, -(-len(items) // (4 * processes)))
+    work = [as_work(partial(_apply_to, function, items, p)) for p in chunks(len(items), size)]
     return [value for outcome in run_all(work, processes) for value in outcome.value]
 
 
