@@ -356,7 +356,9 @@ def test_the_build_summary_counts_what_was_built(tmp_path, capsys):
     report = build(ROOT / "content", tmp_path / "out")
     assert "Processed" not in capsys.readouterr().out  # Pelican's count, which disagrees
     assert (report.articles, report.undated, report.pages, report.skipped) == (42, 1, 2, 0)
-    assert report.files_written == sum(1 for p in (tmp_path / "out").rglob("*") if p.is_file())
+    written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert report.files_written == len(written)
+    assert report.bytes_written == sum(p.stat().st_size for p in written)
     assert "Built 42 articles (1 undated) and 2 pages" in report.summary()
 
 

@@ -207,8 +207,10 @@ _unjoined: set[Early] = set()
 
 def return_freed_memory() -> None:
     """Hands the memory a stage freed back to the system (glibc keeps it otherwise), before
-    workers are forked that would each count it, or the next stage of a worker."""
-    gc.collect()
+    workers are forked that would each count it, or the next stage of a worker. Only the
+    young generations are collected, where a stage's own cycles are: a full collection walks
+    the whole build (0.4 s at 10,000 stories) and found nothing there."""
+    gc.collect(1)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
