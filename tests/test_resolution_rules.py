@@ -92,6 +92,22 @@ def test_a_number_that_is_part_of_a_name_stays_outside_tables():
     assert names == ["BBC Radio 4", "Philadelphia 76ers"]
 
 
+def test_a_mention_the_model_cut_inside_a_word_keeps_its_whole_words():
+    # A recogniser splits "4G" or "mp3s" into two tokens and may end a name between them.
+    text = "Orvale Telecom opened its Kestrel Bay 4G network; BayLink and 中山路 followed."
+    found = [
+        ("Orvale Telecom", "organization"),
+        ("Kestrel Bay 4", "place"),  # ends inside "4G"
+        ("Link", "organization"),  # wholly inside "BayLink": no name at all
+        ("山路", "place"),  # Chinese writes words together: any cut may be a word's
+    ]
+    assert kinds_in(text, *found) == [
+        ("Orvale Telecom", "organization"),
+        ("Kestrel Bay", "place"),
+        ("山路", "place"),
+    ]
+
+
 def test_a_minute_after_a_player_is_no_part_of_the_name():
     # Goal and substitution lines: a person's name never ends in a number.
     text = "Dunmore: Reid, Kerr (Tam Brodie 87), Sloane.\n\nBrodie 33.\n"

@@ -43,7 +43,7 @@ from .names import (
     spelling_likeness,
 )
 from .registry import Registry, RegistryEntity
-from .scripts import detect
+from .scripts import char_script, detect
 from .slugs import make_slug
 from .spans import SpanSet
 from .tables import grounds, row_names, scorecard_people
@@ -264,6 +264,39 @@ def _name_prefixes(name: str) -> list[str]:
 _NICKNAME_BRIDGE = re.compile(
     r"[ \t]+[\"“'‘(][ \t]*(?P<nickname>[A-Z][\w.-]{0,20})[ \t]*[\"”'’)][ \t]+[A-Z][\w'’-]+"
 )
+
+
+# Scripts that write words apart: in them a name ends where a word does. (Chinese or
+# Japanese names are cut anywhere in a run of letters.)
+_WORDS_APART = frozenset(
+    {"LATIN", "DIGIT", "CYRILLIC", "GREEK", "ARMENIAN", "GEORGIAN", "ARABIC", "HEBREW"}
+)
+_NOT_SPACE = re.compile(r"\S+")
+
+
+def _inside_a_word(text: str, position: int) -> bool:
+    """Whether `position` falls between two letters or digits of one word."""
+    if not 0 < position < len(text):
+        return False
+    return all(
+        c.isalnum() and char_script(c) in _WORDS_APART for c in text[position - 1 : position + 1]
+    )
+
+
+def _whole_words(text: str, mention: Mention) -> Mention | None:
+    """The whole words of a mention that begins or ends inside a word: "Isle of Man" of
+    "Isle of Man 3" in "Isle of Man 3G" (the model split "3G" in two); None if no whole
+    word is left."""
+    cut_first = int(_inside_a_word(text, mention.start))
+    cut_last = int(_inside_a_word(text, mention.end))
+    if not cut_first and not cut_last:
+        return mention
+    words = [w.span() for w in _NOT_SPACE.finditer(text, mention.start, mention.end)]
+    words = words[cut_first : len(words) - cut_last]
+    if not words:
+        return None
+    start, end = words[0][0], words[-1][1]
+    return Mention(start, end, text[start:end], mention.kind, mention.origin, mention.entity_id)
 
 
 def _across_nickname(text: str, mention: Mention) -> Mention:
@@ -561,6 +594,7 @@ def resolve_article(text: str, extraction: Extraction, registry: Registry) -> Ar
     ]
     for definition in extraction.definitions:
         everything += [definition.name, definition.alias]
+    everything = [whole for m in everything if (whole := _whole_words(text, m)) is not None]
     everything = [_across_nickname(text, m) for m in everything]
     table_at = _table_lines(text)
     for mention in everything:
