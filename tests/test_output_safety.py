@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -313,6 +314,24 @@ def test_a_damaged_cache_is_set_aside_and_rebuilt(story, tmp_path, caplog, damag
         assert tree_digest(tmp_path / "again") == tree_digest(tmp_path / "first")
     assert "is damaged" in caplog.text
     assert len(list(cache.glob("newsarchive-extraction.sqlite3.damaged-*"))) == 1
+
+
+def test_results_damaged_in_a_sound_cache_are_made_again_and_stored_anew(story, tmp_path, caplog):
+    cache = tmp_path / "cache"
+    (story / "note.md").write_text("Title: A note\nDate: 2024-05-09\n\nMarkdown body.\n")
+    first = build(story, tmp_path / "first", CACHE_PATH=str(cache))
+    database = cache / "newsarchive-extraction.sqlite3"
+    with sqlite3.connect(database) as connection:  # every stage's results, Markdown's too
+        connection.execute("UPDATE stage_result SET value = x'8004deadbeef'")
+    connection.close()
+    again = build(story, tmp_path / "again", CACHE_PATH=str(cache))
+    assert again.articles == first.articles == 2
+    assert tree_digest(tmp_path / "again") == tree_digest(tmp_path / "first")
+    assert "unreadable" in caplog.text and "Could not process" not in caplog.text
+    caplog.clear()
+    build(story, tmp_path / "third", CACHE_PATH=str(cache))
+    assert "unreadable" not in caplog.text  # stored anew
+    assert not list(cache.glob("*.damaged-*"))
 
 
 def test_a_content_folder_reached_through_a_link_builds_as_itself(story, tmp_path):

@@ -94,17 +94,22 @@ def test_a_number_that_is_part_of_a_name_stays_outside_tables():
 
 def test_a_mention_the_model_cut_inside_a_word_keeps_its_whole_words():
     # A recogniser splits "4G" or "mp3s" into two tokens and may end a name between them.
-    text = "Orvale Telecom opened its Kestrel Bay 4G network; BayLink and 中山路 followed."
+    text = (
+        "Orvale Telecom opened its Kestrel Bay 4G network; BayLink and 中山路 followed, "
+        "as did وقرهباغ."
+    )
     found = [
         ("Orvale Telecom", "organization"),
         ("Kestrel Bay 4", "place"),  # ends inside "4G"
         ("Link", "organization"),  # wholly inside "BayLink": no name at all
         ("山路", "place"),  # Chinese writes words together: any cut may be a word's
+        ("قرهباغ", "place"),  # after "and", which Persian and Arabic join to the word
     ]
     assert kinds_in(text, *found) == [
         ("Orvale Telecom", "organization"),
         ("Kestrel Bay", "place"),
         ("山路", "place"),
+        ("قرهباغ", "place"),
     ]
 
 

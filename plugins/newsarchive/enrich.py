@@ -276,7 +276,8 @@ def enrich(generator: Any) -> None:
         entities_by_article[key] = set(first_mention)
         for entity_id in first_mention:
             entities[entity_id].story_count += 1
-    if sum(isinstance(e, Extraction) for e in extractions.values()) >= minimum:
+    extracted_now = sum(isinstance(e, Extraction) for e in extractions.values())  # not cached
+    if extracted_now >= minimum:
         # Many new stories (a first build): their dates are found now, on all cores while
         # the search process waits, rather than beside it.
         text_work.dates  # noqa: B018 (a cached property)

@@ -60,7 +60,7 @@ def rows_for_keys(
 
 def _to_json(extraction: Extraction) -> str:
     # Each mention's own fields as they are: `dataclasses.asdict` copies every value deeply,
-    # 0.7 ms an article, a tenth of a cold build's extraction spent beside the model.
+    # 0.7 ms an article, in the building process beside the model's workers.
     data = {
         "mentions": [vars(m) for m in extraction.mentions],
         "definitions": [

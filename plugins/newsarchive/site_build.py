@@ -263,13 +263,13 @@ def _run_pelican(settings: dict[str, Any], staging: Path) -> None:
 
 def _folder_size(folder: Path) -> tuple[int, int]:
     """How many files `folder` holds, and their bytes: with `os.scandir`, whose entries know
-    their type, as a path object per file took 0.9 s at 30,000 files."""
+    their type, as a path object per file took 0.85 s at 30,000 files."""
     files = size = 0
     pending = [os.fspath(folder)]
     while pending:
         with os.scandir(pending.pop()) as entries:
             for entry in entries:
-                if entry.is_dir():
+                if entry.is_dir(follow_symlinks=False):
                     pending.append(entry.path)
                 elif entry.is_file():
                     files += 1

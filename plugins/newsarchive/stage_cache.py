@@ -11,6 +11,7 @@ Values are pickled: the file is the build's own, never read from elsewhere.
 from __future__ import annotations
 
 import hashlib
+import logging
 import pickle
 import re
 import sqlite3
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from .extraction_cache import KEEP_UNUSED_SECONDS, rows_for_keys
+
+logger = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stage_result (
@@ -106,6 +109,22 @@ def cache_damage(path: Path) -> str | None:
     return None
 
 
+_UNREADABLE = object()
+
+
+def _unpickled(stage: str, key: str, value: bytes) -> Any:
+    """A stored result, or _UNREADABLE where SQLite gave back bytes that are not a result
+    (a damaged value in a sound file): it is then made again, and stored over the bad one."""
+    try:
+        return pickle.loads(value)
+    except Exception as error:
+        logger.warning(
+            "The cache held an unreadable %s result (%s: %s); it is made again",
+            stage, key, error,
+        )  # fmt: skip
+        return _UNREADABLE
+
+
 class StageCache:
     def __init__(self, path: Path, fresh: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -131,7 +150,8 @@ class StageCache:
             [stage],
             digests,
         )
-        return {key: pickle.loads(value) for key, value in rows}
+        found = {key: _unpickled(stage, key, value) for key, value in rows}
+        return {key: value for key, value in found.items() if value is not _UNREADABLE}
 
     def put_many(self, stage: str, items: list[tuple[str, Any]]) -> None:
         now = time.time()
@@ -153,7 +173,8 @@ class StageCache:
         row = self.connection.execute(
             "SELECT value FROM stage_result WHERE stage = ? AND digest = ?", [stage, key]
         ).fetchone()
-        return None if row is None else pickle.loads(row[0])
+        value = _UNREADABLE if row is None else _unpickled(stage, key, row[0])
+        return None if value is _UNREADABLE else value
 
     def mark_used(self, stage: str, digests: list[str]) -> None:
         now = time.time()

@@ -266,11 +266,10 @@ _NICKNAME_BRIDGE = re.compile(
 )
 
 
-# Scripts that write words apart: in them a name ends where a word does. (Chinese or
-# Japanese names are cut anywhere in a run of letters.)
-_WORDS_APART = frozenset(
-    {"LATIN", "DIGIT", "CYRILLIC", "GREEK", "ARMENIAN", "GEORGIAN", "ARABIC", "HEBREW"}
-)
+# Scripts whose words stand apart: in them a name ends where a word does. Not Chinese or
+# Japanese (no spaces), nor Arabic or Hebrew, which join "and", "in" or "the" to the next
+# word: a name may begin inside what the spaces delimit there.
+_WORDS_APART = frozenset({"LATIN", "DIGIT", "CYRILLIC", "GREEK", "ARMENIAN", "GEORGIAN"})
 _NOT_SPACE = re.compile(r"\S+")
 
 
