@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from newsarchive import stage_cache
 from newsarchive.stage_cache import KEEP_UNUSED_SECONDS, PRUNE_EVERY_SECONDS, StageCache
 
@@ -41,3 +43,20 @@ def test_pruning_reads_the_cache_at_most_once_a_day(tmp_path, monkeypatch):
     clock.now += PRUNE_EVERY_SECONDS
     later.prune()
     assert later.lookup("names", "old") is None
+
+
+def _open_on(path) -> int:
+    """How many of this process's file descriptors are open on `path` (Linux)."""
+    links = (os.path.join("/proc/self/fd", fd) for fd in os.listdir("/proc/self/fd"))
+    return sum(os.path.realpath(link) == str(path.resolve()) for link in links)
+
+
+def test_closed_for_a_fork_then_usable_again(tmp_path):
+    path = tmp_path / "cache.sqlite3"
+    cache = StageCache(path)
+    cache.put_many("names", [("a", "a story")])
+    assert _open_on(path) >= 1
+    with cache.closed():  # a process forked now inherits no connection to the file
+        assert _open_on(path) == 0
+    assert cache.get("names", "a") == "a story"
+    cache.close()

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -221,7 +221,11 @@ def enrich(generator: Any) -> None:
     stages = StageCache.of_build(settings)
     processes = settings["NEWSARCHIVE_PROCESSES"] or available_cores()
     minimum = settings["NEWSARCHIVE_PARALLEL_MINIMUM"]  # new articles worth other processes
-    map_new = partial(map_on_all_cores, processes=processes, minimum=minimum)
+
+    def map_new(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+        with stages.closed():  # no SQLite connection is open across a fork
+            return map_on_all_cores(function, items, processes, minimum)
+
     timings.start("extract")
     mapped = _TextMaps(articles)
     texts = {key: _annotated_part(key, text) for key, text in _texts_all(mapped, stages).items()}

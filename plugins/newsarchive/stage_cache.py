@@ -16,7 +16,8 @@ import pickle
 import re
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -128,12 +129,28 @@ def _unpickled(stage: str, key: str, value: bytes) -> Any:
 class StageCache:
     def __init__(self, path: Path, fresh: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self.fresh = fresh  # read nothing, write everything (invoke build --fresh)
+        self.connection = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
         # A generous timeout: a build writes from several processes at once (the search
         # in a forked one while related stories are found).
-        self.connection = sqlite3.connect(path, timeout=60)
-        self.connection.execute("PRAGMA journal_mode=WAL")
-        self.connection.executescript(SCHEMA)
+        connection = sqlite3.connect(self.path, timeout=60)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.executescript(SCHEMA)
+        return connection
+
+    @contextmanager
+    def closed(self) -> Iterator[None]:
+        """The connection closed meanwhile, then opened again: for a fork, as a forked
+        process inherits SQLite's record of the parent's locks, and any connection of its
+        own to the file could then damage it."""
+        self.connection.close()
+        try:
+            yield
+        finally:
+            self.connection = self._connect()
 
     @classmethod
     def of_build(cls, settings: dict[str, Any]) -> StageCache:
