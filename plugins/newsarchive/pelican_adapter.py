@@ -584,10 +584,13 @@ def register() -> None:
     signals.page_generator_context.connect(prepare_page_metadata)
     signals.article_generator_pretaxonomy.connect(finish_reading)
     signals.article_generator_finalized.connect(save_conversions)
-    signals.page_generator_finalized.connect(save_conversions)
     signals.article_writer_finalized.connect(write_undated_front_page)
     signals.page_generator_finalized.connect(add_theme_pages)
     signals.page_generator_finalized.connect(settle_pages)
+    # After the theme's pages are read: the reader's cache is closed before any fork (a
+    # process forked with it open, writing to the cache through a connection of its own,
+    # can damage it), and the theme pages' conversions are kept too.
+    signals.page_generator_finalized.connect(save_conversions)
     signals.article_generator_finalized.connect(group_in_sets)
     signals.article_generator_finalized.connect(collect_places)
     signals.article_generator_finalized.connect(enrich)
