@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -220,12 +220,12 @@ def enrich(generator: Any) -> None:
     # Closed once related stories are found; a failed build leaves it to the collector.
     stages = StageCache.of_build(settings)
     processes = settings["NEWSARCHIVE_PROCESSES"] or available_cores()
-    minimum = settings["NEWSARCHIVE_PARALLEL_MINIMUM"]  # new articles worth other processes
-
-    def map_new(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-        with stages.closed():  # no SQLite connection is open across a fork
-            return map_on_all_cores(function, items, processes, minimum)
-
+    map_new: MapNew = partial(
+        map_on_all_cores,
+        processes=processes,
+        minimum=settings["NEWSARCHIVE_PARALLEL_MINIMUM"],  # new articles worth other processes
+        while_shared=stages.closed,  # no SQLite connection is open across a fork
+    )
     timings.start("extract")
     mapped = _TextMaps(articles)
     texts = {key: _annotated_part(key, text) for key, text in _texts_all(mapped, stages).items()}
@@ -281,7 +281,7 @@ def enrich(generator: Any) -> None:
         for entity_id in first_mention:
             entities[entity_id].story_count += 1
     extracted_now = sum(isinstance(e, Extraction) for e in extractions.values())  # not cached
-    if extracted_now >= minimum:
+    if extracted_now >= settings["NEWSARCHIVE_PARALLEL_MINIMUM"]:
         # Many new stories (a first build): their dates are found now, on all cores while
         # the search process waits, rather than beside it.
         text_work.dates  # noqa: B018 (a cached property)

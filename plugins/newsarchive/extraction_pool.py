@@ -108,10 +108,8 @@ def load_model_early(settings: dict[str, Any]) -> ModelInWaiting | None:
         extract = chunk_extractor()  # loaded while the articles are read
         return [e for chunk in receive() for e in extract(chunk)], place_names()
 
-    waiting = start_waiting(
-        extract_when_asked, settings["NEWSARCHIVE_PROCESSES"] or available_cores()
-    )
-    return ModelInWaiting(waiting.early, waiting.inputs) if waiting is not None else None
+    processes = settings["NEWSARCHIVE_PROCESSES"] or available_cores()
+    return start_waiting(extract_when_asked, processes, ModelInWaiting)
 
 
 def extract_in_chunks(

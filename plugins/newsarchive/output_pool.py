@@ -24,10 +24,11 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, TypeVar
 
 from . import timings
 
@@ -274,9 +275,15 @@ class Waiting:
         self.early.stop()
 
 
-def start_waiting(task: Callable[[Callable[[], Any]], Any], processes: int) -> Waiting | None:
+W = TypeVar("W", bound=Waiting)
+
+
+def start_waiting(
+    task: Callable[[Callable[[], Any]], Any], processes: int, kind: type[W] = Waiting
+) -> W | None:
     """`task(receive)` forked now: it may prepare, then waits in `receive()` for the input
-    sent to it (`Waiting.send`). None where `start_early` starts nothing."""
+    sent to it (`Waiting.send`), as a `kind` of Waiting. None where `start_early` starts
+    nothing."""
     receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
     early = start_early(lambda: task(receiver.recv), processes)
     receiver.close()  # the forked process has its own
@@ -284,7 +291,7 @@ def start_waiting(task: Callable[[Callable[[], Any]], Any], processes: int) -> W
         sender.close()
         return None
     early.waiting_for_input = True
-    return Waiting(early, sender)
+    return kind(early, sender)
 
 
 def _replay(outcome: Outcome) -> None:
@@ -326,18 +333,24 @@ def is_worth_forking(pages: int) -> bool:
 
 
 def map_on_all_cores(
-    function: Callable[[Any], Any], items: Sequence[Any], processes: int, minimum: int
+    function: Callable[[Any], Any],
+    items: Sequence[Any],
+    processes: int,
+    minimum: int,
+    while_shared: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
 ) -> list[Any]:
     """function(item) for each item, in order; shared out (`run_all`) between the building
-    process and forked workers when there are at least `minimum` items. For the per-article
-    work of a first build (names, dates), which would otherwise run on one core after the
-    model's workers are done."""
+    process and forked workers when there are at least `minimum` items, inside
+    `while_shared()` (what must not be open across a fork is closed there). For the
+    per-article work of a first build (names, dates), which would otherwise run on one core
+    after the model's workers are done."""
     if len(items) < max(minimum, 1):
         return [function(item) for item in items]
     # Pieces of at most ITEMS_PER_PIECE, and a few per process, so that they end together.
     size = min(ITEMS_PER_PIECE, -(-len(items) // (4 * processes)))
     work = [as_work(partial(_apply_to, function, items, p)) for p in chunks(len(items), size)]
-    return [value for outcome in run_all(work, processes) for value in outcome.value]
+    with while_shared():
+        return [value for outcome in run_all(work, processes) for value in outcome.value]
 
 
 def _apply_to(function: Callable[[Any], Any], items: Sequence[Any], part: range) -> list[Any]:
