@@ -8,7 +8,9 @@ of proportional set sizes over the process and its workers, sampled every 50 ms.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -86,13 +88,13 @@ def tree_memory(process: psutil.Process) -> int:
 
 
 def corpus_as_markdown(
-    corpus: Path, folder: Path, limit: int | None, later: Path | None = None, runs: int = 0
+    corpus: Path, folder: Path, limit: int | None, later: Path | None = None, waiting: int = 0
 ) -> int:
     """A corpus of raw `title\\n\\nbody` files (like ../shared/corpora/bbc) as dated Markdown,
     so plain Pelican can read exactly the same articles. Dates are made up, one a day. The
-    `runs` articles after the first `limit` go to `later`, to be added one a run."""
+    `waiting` articles after the first `limit` go to `later`, to be added one at a time."""
     sources = sorted(p for p in corpus.rglob("*.txt") if p.name[0].isdigit())
-    sources = sources[: None if limit is None else limit + (runs if later else 0)]
+    sources = sources[: None if limit is None else limit + (waiting if later else 0)]
     for number, source in enumerate(sources):
         title, _, body = source.read_text(encoding="utf-8", errors="replace").partition("\n")
         day = time.gmtime(1_072_915_200 + 86_400 * (number % 730))  # from 2004-01-01
@@ -107,21 +109,32 @@ def corpus_as_markdown(
     return min(len(sources), limit) if limit is not None else len(sources)
 
 
-def write_later_articles(folder: Path, count: int, runs: int) -> None:
-    """The `runs` generated articles that follow an archive of `count`, into `folder`."""
-    for article in later_articles(count, runs):
+def write_later_articles(folder: Path, count: int, waiting: int) -> None:
+    """The `waiting` generated articles that follow an archive of `count`, into `folder`."""
+    for article in later_articles(count, waiting):
         path = folder / article.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(article.markdown(), encoding="utf-8")
 
 
-def add_one_article(content: Path, later: Path) -> None:
+_DATE_LINE = re.compile(r"^Date: (\d{4}-\d\d-\d\d).*$", re.MULTILINE)
+
+
+def add_one_article(content: Path, later: Path, newest: bool) -> None:
     """Moves the next article waiting in `later` into the archive, as an editor adding a
-    story would."""
+    story would: the day's new story (`newest`: dated the day after the archive's newest,
+    the daily case), or one filed late, dated in the archive's past (its own date)."""
     article = sorted(later.rglob("*.md"))[0]
     target = content / article.relative_to(later)
     target.parent.mkdir(parents=True, exist_ok=True)
-    article.rename(target)
+    text = article.read_text(encoding="utf-8")
+    if newest:
+        dates = (_DATE_LINE.search(p.read_text(encoding="utf-8")) for p in content.rglob("*.md"))
+        last = max(found[1] for found in dates if found)
+        day = datetime.date.fromisoformat(last) + datetime.timedelta(days=1)
+        text = _DATE_LINE.sub(f"Date: {day}", text, count=1)
+    target.write_text(text, encoding="utf-8")
+    article.unlink()
 
 
 def edit_one_article(content: Path, run: int) -> None:
@@ -169,16 +182,18 @@ def bench_size(
             shutil.rmtree(on_cluster["cache"])
             seconds = results["cold-cluster"].seconds[-1]
             print(f"cold, Dask LocalCluster of {cores} workers: {seconds:.1f} s", flush=True)
-    for name in ("plain", "warm", "edit", "add"):
+    for name in ("plain", "warm", "edit", "add", "late"):
         results[name] = Measured()
-    # Interleaved, so that the machine's slow and fast moments fall on all four alike.
+    # Interleaved, so that the machine's slow and fast moments fall on all five alike.
     for run in range(runs):
         measure_build(spec("plain", "plain", "unused"), results["plain"])
         measure_build(spec("newsarchive", "site", "cache"), results["warm"])
         edit_one_article(content, run)
         measure_build(spec("newsarchive", "site", "cache"), results["edit"])
-        add_one_article(content, later)
+        add_one_article(content, later, newest=True)
         measure_build(spec("newsarchive", "site", "cache"), results["add"])
+        add_one_article(content, later, newest=False)
+        measure_build(spec("newsarchive", "site", "cache"), results["late"])
         print(f"run {run + 1}/{runs} done", flush=True)
     return {"label": label, "results": results}
 
@@ -202,7 +217,8 @@ def report(size: dict, cores: int) -> str:
         ),
         ("newsarchive warm (nothing changed)", r["warm"]),
         ("newsarchive, one article edited", r["edit"]),
-        ("newsarchive, one article added", r["add"]),
+        ("newsarchive, one new story added", r["add"]),
+        ("newsarchive, one story filed late", r["late"]),
     ]
     lines = [f"{size['label']}", f"{'build':38} {'seconds':>8} {'x plain':>8} {'peak MB':>8} "
              f"{'files':>7} {'MB out':>7} {'rendered':>9} {'carried':>8} {'runs':>5}"]  # fmt: skip
@@ -216,7 +232,8 @@ def report(size: dict, cores: int) -> str:
     for key, name in (("cold-1", "cold, 1 process"), ("cold", f"cold, {cores} processes"),
                       ("cold-cluster", f"cold, Dask {cores} workers"),
                       ("warm", "warm"), ("edit", "one article edited"),
-                      ("add", "one article added")):  # fmt: skip
+                      ("add", "one new story added"),
+                      ("late", "one story filed late")):  # fmt: skip
         if key not in r:
             continue
         values = "  ".join(f"{r[key].stage(s):9.2f}" for s in STAGES)
@@ -241,8 +258,8 @@ def report(size: dict, cores: int) -> str:
         f"warm rebuild / plain Pelican: {warm / plain:.2f}x; a cold build without its "
         f"extraction {cold_not_ner:.1f} s, {cold_not_ner / plain:.2f}x plain Pelican",
         f"one edit costs {r['edit'].median - warm:+.1f} s over a warm rebuild "
-        f"(extraction {r['edit'].stage('extract'):.2f} s), one added article "
-        f"{r['add'].median - warm:+.1f} s",
+        f"(extraction {r['edit'].stage('extract'):.2f} s), one new story "
+        f"{r['add'].median - warm:+.1f} s, one filed late {r['late'].median - warm:+.1f} s",
     ]
     return "\n".join(lines)
 
@@ -262,11 +279,11 @@ def run_site_bench(
             content.mkdir(parents=True)
             later.mkdir()
             if corpus:
-                count = corpus_as_markdown(corpus, content, size, later, runs)
+                count = corpus_as_markdown(corpus, content, size, later, 2 * runs)
                 label = f"{count} articles from {corpus}"
             else:
                 count = write_archive(content, size)
-                write_later_articles(later, count, runs)
+                write_later_articles(later, count, 2 * runs)
                 label = f"{count} generated articles"
             result = bench_size(label, content, later, work, runs, cores, count <= single_up_to)
             reports.append(report(result, cores))
@@ -276,6 +293,8 @@ def run_site_bench(
         (small, a), (large, b) = sorted(medians.items())[0], sorted(medians.items())[-1]
         reports.append(
             f"growth {small} -> {large} articles ({large / small:.0f}x): "
-            + ", ".join(f"{k} {b[k] / a[k]:.1f}x" for k in ("plain", "cold", "warm", "edit", "add"))
+            + ", ".join(
+                f"{k} {b[k] / a[k]:.1f}x" for k in ("plain", "cold", "warm", "edit", "add", "late")
+            )
         )
     return "\n\n".join(reports)

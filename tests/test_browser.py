@@ -64,7 +64,12 @@ def test_pages_work_without_javascript_and_fit_a_phone(browser, sample_server):
     try:
         page = context.new_page()
         page.goto(f"{sample_server}/index.html")
+        assert 20 <= page.locator(".latest .story-item").count() < 40
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+        page.click("text=Older →")  # the page of older stories, laid out without the tallies
         assert page.locator(".latest .story-item").count() == 20
+        assert page.locator("h1").inner_text() == "Earlier stories"
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0
     finally:

@@ -57,6 +57,19 @@ def test_a_warm_rebuild_renders_nothing(archive):
     assert report.pages_rendered == 0 and report.pages_carried > 200
 
 
+def test_a_warm_rebuild_reads_what_the_templates_show_from_the_cache(archive, monkeypatch):
+    from jinja2 import Environment
+
+    _, _tmp_path, again = archive
+    analysed = []
+    parse = Environment.parse
+    monkeypatch.setattr(Environment, "parse",
+                        lambda self, *args: analysed.append(args) or parse(self, *args))  # fmt: skip
+    report = again()
+    assert report.pages_carried > 200
+    assert analysed == []  # what each template reads was kept from the first build
+
+
 def test_an_edited_story_renders_only_the_pages_that_show_it(archive):
     content, tmp_path, again = archive
     story = content / STORY

@@ -18,6 +18,7 @@ are variables like any other and so are part of each page's digest; they change 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -43,10 +44,12 @@ from pelican.writers import FileOverwriteFailedError, Writer
 from . import timings
 from .extraction_pool import available_cores
 from .output_pool import Outcome, as_work, chunks, is_worth_forking, run_all
+from .stable_pages import paginated_pages
 from .stage_cache import CACHE_FILE, StageCache, installed_version
 
 PLUGIN = Path(__file__).parent
 STAGE = "pages"
+TEMPLATE_READS = "template-reads"
 # Settings that say where or how a build runs, not what a page shows.
 NOT_SHOWN = {"OUTPUT_PATH", "CACHE_PATH", "NEWSARCHIVE_CARRY_FROM", "NEWSARCHIVE_FRESH",
              "NEWSARCHIVE_PROCESSES", "NEWSARCHIVE_PROGRESS_EVERY", "NEWSARCHIVE_REVIEW_FILE",
@@ -68,6 +71,7 @@ _EVERY_LISTED_FIELD = frozenset(ARTICLE_LISTED)
 # What an article page shows of itself, beyond that.
 ARTICLE_OWN = ("save_as", "authors", "source_url", "copies", "related", "date_mentions",
                "entities", "mentioned_dates", "lang", "slug", "status", "template")  # fmt: skip
+_PAGINATOR_SHOWN = ("count", "num_pages", "per_page", "page_range", "orphans")
 ENTITY_LISTED = ("id", "url", "name", "kind", "kind_label", "story_count", "json_ld")
 ENTITY_OWN = ("save_as", "description", "wikidata", "links", "spellings", "timeline",
               "same_as", "schema_type", "mention_count", "appearances", "articles",
@@ -122,14 +126,20 @@ def site_digest(settings: dict[str, Any], template_folders: Iterable[Path]) -> b
 
 class TemplateReads:
     """The variables a template reads and the attribute names it mentions, with those of
-    the templates it extends, imports and includes."""
+    the templates it extends, imports and includes. Jinja's analysis costs 0.2 s a build,
+    so what an earlier build found for the same site digest is passed in as `known`."""
 
-    def __init__(self, environment: Any) -> None:
+    def __init__(
+        self,
+        environment: Any,
+        known: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None,
+    ) -> None:
         self.environment = environment
-        self._found: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self.found: dict[str, tuple[frozenset[str], frozenset[str]]] = dict(known or {})
+        self.learned = False  # whether `found` holds more than `known`
 
     def of(self, name: str) -> tuple[frozenset[str], frozenset[str]]:
-        if name not in self._found:
+        if name not in self.found:
             variables: set[str] = set()
             names: set[str] = set()
             pending, seen = [name], set()
@@ -149,8 +159,9 @@ class TemplateReads:
                     if referenced is None:
                         raise Uncarryable(f"{current} picks a template at render time")
                     pending.append(referenced)
-            self._found[name] = (frozenset(variables), frozenset(names))
-        return self._found[name]
+            self.found[name] = (frozenset(variables), frozenset(names))
+            self.learned = True
+        return self.found[name]
 
 
 class _Sort(Enum):
@@ -265,11 +276,14 @@ class Fingerprints:
         if isinstance(value, Spelling):
             return _hash("spelling", value.text)
         if isinstance(value, PaginatorPage):
-            return _hash("page", repr(value.number), value.url, value.save_as,
-                         self._of(list(value.object_list), mentioned),
+            return _hash("page", repr((value.number, value.has_previous(), value.has_next())),
+                         value.url, value.save_as, self._of(list(value.object_list), mentioned),
                          self._of(value.paginator, mentioned))  # fmt: skip
         if isinstance(value, Paginator):
-            return _hash("paginator", repr((value.count, value.num_pages, value.per_page)))
+            # Only what the templates read of it: a list's pages keep their stories when
+            # one is added (stable_pages), but its count changes.
+            shown = [(name, getattr(value, name)) for name in _PAGINATOR_SHOWN if name in mentioned]
+            return _hash("paginator", repr(shown))
         if is_dataclass(value) and not isinstance(value, type):
             shown = [self._of(getattr(value, f.name), mentioned) for f in fields(value)]
             return _hash(type(value).__qualname__, *shown)
@@ -388,20 +402,36 @@ class CarryingWriter(Writer):
         self._reads: TemplateReads | None = None
         CarryingWriter.last = self
 
-    def write_file(self, name: Any, template: Any, context: dict[str, Any], *args: Any,
-                   **kwargs: Any) -> None:  # fmt: skip
+    def write_file(self, name: Any, template: Any, context: dict[str, Any],
+                   relative_urls: bool = False, paginated: dict[str, list[Any]] | None = None,
+                   template_name: str | None = None, override_output: bool = False,
+                   url: str | None = None, **kwargs: Any) -> None:  # fmt: skip
         if self.site is None:
-            self._reads = TemplateReads(template.environment)
             folders = [Path(p) for p in getattr(template.environment.loader, "searchpath", ())]
             for loader in getattr(template.environment.loader, "loaders", ()):
                 for mapping in getattr(loader, "mapping", {}).values():
                     folders += [Path(p) for p in getattr(mapping, "searchpath", ())]
                 folders += [Path(p) for p in getattr(loader, "searchpath", ())]
             self.site = site_digest(self.settings, dict.fromkeys(folders))
+            known = _stored(self.cache_file, TEMPLATE_READS, self.site.hex())
+            self._reads = TemplateReads(template.environment, known)
             # A plugin watching each file as it is written expects to find it written.
             self._queuing = self.processes > 1 and not signals.content_written.receivers
         self._context = context
-        super().write_file(name, _Watched(template, self), context, *args, **kwargs)
+        watched = _Watched(template, self)
+        if paginated is None:  # as Pelican's writer
+            paginated = {key: kwargs[key] for key in ("articles", "dates") if key in kwargs}
+        pages = self.settings["PAGINATED_TEMPLATES"]
+        if name and paginated and template_name in pages:
+            # Pages that keep their stories when one is added (stable_pages), each written
+            # as a page of its own.
+            per_page = pages[template_name] or self.settings["DEFAULT_PAGINATION"]
+            for save_as, added in paginated_pages(name, url, paginated, per_page, self.settings):
+                super().write_file(save_as, watched, context, relative_urls, {}, template_name,
+                                   override_output, url, **kwargs, **added)  # fmt: skip
+            return
+        super().write_file(name, watched, context, relative_urls, paginated, template_name,
+                           override_output, url, **kwargs)  # fmt: skip
 
     def queue_task(self, task: Callable[[], Any], done: Callable[[Any], None]) -> None:
         """Runs `task` (which writes files of its own) beside the pages at the end of the
@@ -500,6 +530,14 @@ class CarryingWriter(Writer):
         """Renders or carries over every queued page and runs the queued tasks, on up to
         NEWSARCHIVE_PROCESSES forked workers; the tasks first, as they take longest."""
         pages, self._queued = list(self._queued.items()), {}
+        if self._reads is not None:
+            # Found here, before the fork, rather than once in each process; and kept.
+            for _, page in pages:
+                with contextlib.suppress(Uncarryable):
+                    self._reads.of(page.template.name)
+            if self._reads.learned:
+                assert self.site is not None
+                _store(self.cache_file, TEMPLATE_READS, self.site.hex(), self._reads.found)
         tasks, self._tasks = self._tasks, []
         after, self._after = self._after, []
         work = [as_work(task) for task, _ in tasks]
@@ -592,15 +630,7 @@ def load_digests(cache_file: Path, output: Path) -> dict[str, str]:
     from .site_build import OUTPUT_MARKER
 
     identity = _marker_identity(output, OUTPUT_MARKER)
-    if identity is None or not cache_file.exists():
-        return {}
-    cache = StageCache(cache_file)
-    try:
-        return cache.get(STAGE, identity) or {}
-    except sqlite3.DatabaseError:
-        return {}
-    finally:
-        cache.close()
+    return (_stored(cache_file, STAGE, identity) if identity else None) or {}
 
 
 def save_digests(cache_file: Path, output: Path, digests: dict[str, str]) -> None:
@@ -608,11 +638,28 @@ def save_digests(cache_file: Path, output: Path, digests: dict[str, str]) -> Non
     from .site_build import OUTPUT_MARKER
 
     identity = _marker_identity(output, OUTPUT_MARKER)
-    if identity is None:
-        return
+    if identity is not None:
+        _store(cache_file, STAGE, identity, digests)
+
+
+def _stored(cache_file: Path, stage: str, key: str) -> Any:
+    """What the stage cache holds for `key`, or None (also if it cannot be read)."""
+    if not cache_file.exists():
+        return None
     cache = StageCache(cache_file)
     try:
-        cache.put_latest(STAGE, identity, digests)
+        return cache.get(stage, key)
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        cache.close()
+
+
+def _store(cache_file: Path, stage: str, key: str, value: Any) -> None:
+    """Keeps `value` for `key` in the stage cache, in place of the stage's last value."""
+    cache = StageCache(cache_file)
+    try:
+        cache.put_latest(stage, key, value)
     finally:
         cache.close()
 

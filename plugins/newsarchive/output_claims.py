@@ -11,11 +11,10 @@ import logging
 from collections import defaultdict
 from typing import Any
 
-from pelican.paginator import Paginator
-
 from .core.output_paths import settle_claims
 from .entity_generator import DATA_FOLDER, INDEX_FOLDER
 from .site_build import OUTPUT_MARKER
+from .stable_pages import StablePaginator
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +27,11 @@ CLAIMED_PATHS = "newsarchive_claimed_paths"
 
 
 def _pages_of(path: str, stories: list[Any], settings: dict[str, Any]) -> list[str]:
-    """`path` and, when the list is paginated, its further pages (index2.html, ...)."""
+    """`path` and, when the list is paginated, its further pages (index1.html, ...)."""
     per_page = settings["DEFAULT_PAGINATION"]
     if not per_page or len(stories) <= per_page:
         return [path]
-    paginator = Paginator(path, path, stories, settings, per_page)
+    paginator = StablePaginator(path, path, stories, settings, per_page)
     return [paginator.page(number).save_as for number in paginator.page_range]
 
 
