@@ -75,6 +75,10 @@ def test_adding_the_newest_story_leaves_the_older_pages_as_they_were(tmp_path):
     older = [f"{folder}{number}.html" for folder in ("index", "beat/city", "2024/03/index")
              for number in (1, 2)]  # fmt: skip
     older_bytes = {name: (site / name).read_bytes() for name in older}
+    # The page next to the first is rendered again (its link to the first page counts the
+    # first page's stories); not the pages beyond.
+    beyond = [name for name in older if name.endswith("1.html")]
+    older_files = {name: (site / name).stat().st_ino for name in beyond}
 
     (content / "notice-19.txt").write_text(story(19), encoding="utf-8")
     build(content, site, **settings)
@@ -82,6 +86,8 @@ def test_adding_the_newest_story_leaves_the_older_pages_as_they_were(tmp_path):
     assert after[0][1][0] == "Harbour notice 19"
     assert after[1:] == before[1:]  # the same stories at the same addresses
     assert {name: (site / name).read_bytes() for name in older} == older_bytes
+    # Not even rendered again: the files of the last build, carried over.
+    assert {name: (site / name).stat().st_ino for name in beyond} == older_files
 
     # The first page holds two blocks until the newer one fills; then that is a page too.
     (content / "notice-20.txt").write_text(story(20), encoding="utf-8")

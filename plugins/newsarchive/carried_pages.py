@@ -32,7 +32,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from jinja2 import meta, nodes
+from jinja2 import TemplateNotFound, meta, nodes
 from pelican import signals
 from pelican.contents import Content
 from pelican.paginator import Page as PaginatorPage
@@ -424,11 +424,16 @@ class CarryingWriter(Writer):
         pages = self.settings["PAGINATED_TEMPLATES"]
         if name and paginated and template_name in pages:
             # Pages that keep their stories when one is added (stable_pages), each written
-            # as a page of its own.
+            # as a page of its own; those after the first with the theme's
+            # `<template>_older.html` if it has one, so that what only the first page shows
+            # is not part of their digest.
             per_page = pages[template_name] or self.settings["DEFAULT_PAGINATION"]
-            for save_as, added in paginated_pages(name, url, paginated, per_page, self.settings):
-                super().write_file(save_as, watched, context, relative_urls, {}, template_name,
-                                   override_output, url, **kwargs, **added)  # fmt: skip
+            older = _Watched(_older_pages_template(template, template_name), self)
+            listed = paginated_pages(name, url, paginated, per_page, self.settings)
+            for place, (save_as, added) in enumerate(listed, start=1):
+                super().write_file(save_as, watched if place == 1 else older, context,
+                                   relative_urls, {}, template_name, override_output, url,
+                                   **kwargs, **added)  # fmt: skip
             return
         super().write_file(name, watched, context, relative_urls, paginated, template_name,
                            override_output, url, **kwargs)  # fmt: skip
@@ -589,6 +594,14 @@ def write_queued_pages(pelican: Any) -> None:
     """finalized: the pages and tasks the build's writer queued, written on all cores."""
     if CarryingWriter.last is not None:
         CarryingWriter.last.write_queued()
+
+
+def _older_pages_template(template: Any, template_name: str) -> Any:
+    """The theme's template for the pages of a list after the first, or `template`."""
+    try:
+        return template.environment.get_template(f"{template_name}_older.html")
+    except TemplateNotFound:
+        return template
 
 
 class _Watched:
