@@ -408,6 +408,7 @@ def test_an_undated_archive_pages_its_front_page_latest_mentioned_date_first(tmp
     titles = [a.get_text() for a in first.select(".latest .story-title a")]
     assert titles[:3] == ["Port reopens", "Ferry resumes", "Story 00"]
     assert len(titles) == 25  # what is not a full page of the oldest stories
+    assert first.select_one("#beats-heading") is None  # no beat lists an undated story
     older = first.select_one('.pagination a[rel="next"]')["href"]
     second = soup(output / older)
     assert [a.get_text() for a in second.select(".latest .story-title a")] == [
