@@ -415,6 +415,7 @@ def test_an_undated_archive_pages_its_front_page_latest_mentioned_date_first(tmp
         f"Story {number}" for number in range(23, 43)
     ]
     assert second.select_one(".pagination span").get_text() == "20 stories"
+    assert second.select_one('.pagination a[rel="prev"]').get_text() == "← Previous"
     assert broken_links(output) == []
 
 

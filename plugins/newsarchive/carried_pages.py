@@ -71,11 +71,12 @@ _EVERY_LISTED_FIELD = frozenset(ARTICLE_LISTED)
 # What an article page shows of itself, beyond that.
 ARTICLE_OWN = ("save_as", "authors", "source_url", "copies", "related", "date_mentions",
                "entities", "mentioned_dates", "lang", "slug", "status", "template")  # fmt: skip
-_PAGINATOR_SHOWN = ("count", "num_pages", "per_page", "page_range", "orphans")
 ENTITY_LISTED = ("id", "url", "name", "kind", "kind_label", "story_count", "json_ld")
 ENTITY_OWN = ("save_as", "description", "wikidata", "links", "spellings", "timeline",
               "same_as", "schema_type", "mention_count", "appearances", "articles",
               "co_mentions")  # fmt: skip
+# What a template can show of a list's paginator.
+_PAGINATOR_SHOWN = ("count", "num_pages", "per_page", "page_range", "orphans")
 
 
 class Uncarryable(Exception):

@@ -2,12 +2,13 @@
 
 Pelican cuts a list from its newest story: page 2 is always the 21st to 40th newest, so
 a new story moves one story onto every further page, and each of them must be rendered
-again (1,000 pages of a 10,000-story archive, for every story added). Here every page but
+again (some 600 pages of a 10,000-story archive, for a story added). Here every page but
 the first holds a fixed block of `per_page` stories counted from the oldest: block 1 is
 the oldest stories, at `index1.html` (with Pelican's default PAGINATION_PATTERNS). The
 first page (`index.html`) holds the newest full block and the newer stories not yet a
 block of their own, so between `per_page` and twice that less one. A story added as the
-newest changes the first page alone, and, once a block fills, the page before it.
+newest changes the first page alone (and the link to it from the next), and, once a block
+fills, adds the page for it.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from pelican.paginator import Page, Paginator
 
 class StablePage(Page):
     """A page of a `StablePaginator`: `number` is its block's, counted from the oldest
-    (the first page has the number after the last block's); the page's place in the list,
-    newest first, decides which page is next, and which PAGINATION_PATTERNS rule applies."""
+    (the first page's is that of the newest full block, which it holds); the page's place in
+    the list, newest first, decides which page is next, and which PAGINATION_PATTERNS rule
+    applies."""
 
     def __init__(self, place: int, bottom: int, top: int, number: int, paginator: Any) -> None:
         listed = paginator.object_list[bottom:top]
