@@ -88,10 +88,6 @@ class StablePaginator(Paginator):
     def num_pages(self) -> int:
         return max(1, self.blocks)
 
-    @property
-    def page_range(self) -> list[int]:
-        return list(range(1, self.num_pages + 1))
-
     def page(self, number: int) -> StablePage:
         """The page at this place in the list, 1 being the first (newest) page."""
         count = self.count
